@@ -1,0 +1,186 @@
+#!/usr/bin/env pwsh
+<#
+.SYNOPSIS
+  EdgeProxy's one build entry point (run it with `dotnet pwsh ./build.ps1 <task>` after `dotnet tool restore`).
+
+.DESCRIPTION
+  build    Restore and build everything (Release).
+  test     build, run every test project, publish the NativeAOT gateway (zero warnings required) and smoke it:
+           README's run command on the sample config, one proxied request, the load-test smoke scenario,
+           SIGTERM drain. Ends with one line "N passed, N failed".
+  publish  NativeAOT publish of the gateway for linux-x64 into out/edgeproxy/.
+  bench    BenchmarkDotNet micro-benchmarks (bench/EdgeProxy.Benchmarks); -Filter narrows them.
+  peers    Side-by-side run against nginx, HAProxy and YARP with ../shared/bench (needs the AOT binary).
+#>
+param(
+    [ValidateSet('build', 'test', 'publish', 'bench', 'peers', 'smoke')]
+    [string] $Task = 'build',
+    [string] $Filter = '*',
+    [switch] $Quick
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$Root = $PSScriptRoot
+$Artifacts = Join-Path $Root 'artifacts'
+$PublishDir = Join-Path $Root 'out/edgeproxy'
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+
+function Invoke-Native([string] $What, [scriptblock] $Command) {
+    Write-Host "==> $What" -ForegroundColor Cyan
+    & $Command
+    if ($LASTEXITCODE -ne 0) { throw "$What failed (exit $LASTEXITCODE)" }
+}
+
+function Assert-AotToolchain {
+    # NativeAOT links with clang and needs zlib's headers; install them when we can, say how when we cannot.
+    $hasClang = [bool](Get-Command clang -ErrorAction SilentlyContinue)
+    $hasZlib = Test-Path '/usr/include/zlib.h'
+    if ($hasClang -and $hasZlib) { return }
+    $install = 'apt-get install -y clang zlib1g-dev'
+    if ((id -u) -eq '0') {
+        Invoke-Native 'install clang and zlib1g-dev' { apt-get update -qq; apt-get install -y -qq clang zlib1g-dev }
+    } elseif (Get-Command sudo -ErrorAction SilentlyContinue) {
+        Invoke-Native 'install clang and zlib1g-dev (sudo)' { sudo apt-get update -qq; sudo apt-get install -y -qq clang zlib1g-dev }
+    } else {
+        throw "NativeAOT needs clang and zlib1g-dev: run '$install' as root"
+    }
+}
+
+function Invoke-Build {
+    Invoke-Native 'build' { dotnet build (Join-Path $Root 'EdgeProxy.sln') -c Release -nologo -clp:NoSummary }
+}
+
+function Invoke-Publish {
+    Assert-AotToolchain
+    $log = Join-Path $Artifacts 'publish.log'
+    New-Item -ItemType Directory -Force $Artifacts | Out-Null
+    Write-Host '==> publish NativeAOT (linux-x64)' -ForegroundColor Cyan
+    dotnet publish (Join-Path $Root 'src/EdgeProxy/EdgeProxy.csproj') -c Release -r linux-x64 -o $PublishDir -nologo 2>&1 | Tee-Object -FilePath $log | Out-Host
+    if ($LASTEXITCODE -ne 0) { throw "publish failed (exit $LASTEXITCODE)" }
+    $warnings = @(Select-String -Path $log -Pattern 'warning (IL|CS|AOT|NU)\d+' | ForEach-Object { $_.Line.Trim() } | Sort-Object -Unique)
+    if ($warnings.Count -gt 0) {
+        $warnings | ForEach-Object { Write-Host $_ -ForegroundColor Yellow }
+        throw "NativeAOT publish produced $($warnings.Count) warning(s); the bar is zero"
+    }
+    $size = (Get-Item (Join-Path $PublishDir 'edgeproxy')).Length / 1MB
+    Write-Host ("    out/edgeproxy/edgeproxy: {0:N1} MiB, 0 warnings" -f $size)
+}
+
+function Wait-Http([string] $Url, [int] $Seconds = 20) {
+    $deadline = (Get-Date).AddSeconds($Seconds)
+    while ((Get-Date) -lt $deadline) {
+        try { return Invoke-WebRequest -Uri $Url -TimeoutSec 2 -SkipHttpErrorCheck } catch { Start-Sleep -Milliseconds 100 }
+    }
+    throw "$Url did not answer within $Seconds s"
+}
+
+# Returns the number of passed checks; throws on the first failure.
+function Invoke-Smoke {
+    $binary = Join-Path $PublishDir 'edgeproxy'
+    if (-not (Test-Path $binary)) { Invoke-Publish }
+    $passed = 0
+    Write-Host '==> smoke: AOT gateway on config/ with the demo upstream' -ForegroundColor Cyan
+    & $binary validate (Join-Path $Root 'config')
+    if ($LASTEXITCODE -ne 0) { throw 'edgeproxy validate config/ failed' }
+    $passed++
+
+    $logFile = Join-Path $Artifacts 'smoke-gateway.log'
+    $process = Start-Process -FilePath $binary -ArgumentList @('--config', (Join-Path $Root 'config'), '--demo-upstream', '127.0.0.1:9001') `
+        -RedirectStandardOutput $logFile -RedirectStandardError "$logFile.err" -PassThru
+    try {
+        $response = Wait-Http 'http://127.0.0.1:8080/hello'
+        if ($response.StatusCode -ne 200 -or $response.Content -notmatch 'demo upstream') { throw "unexpected response: $($response.StatusCode) $($response.Content)" }
+        if (-not $response.Headers['X-Request-Id']) { throw 'no X-Request-Id on the proxied response' }
+        Write-Host "    GET /hello through the AOT binary: $($response.StatusCode)"
+        $passed++
+
+        $echo = Invoke-RestMethod 'http://127.0.0.1:8080/api/echo?x=1'
+        if ($echo.path -ne '/echo' -or $echo.headers.'X-Gateway' -ne 'edgeproxy') { throw "rewrite/header policy not applied: $($echo | ConvertTo-Json -Compress)" }
+        $passed++
+
+        $metrics = (Invoke-WebRequest 'http://127.0.0.1:9901/metrics').Content
+        if ($metrics -notmatch 'edgeproxy_requests_total\{route="demo-hello",status="200"\}') { throw 'metrics missing the proxied request' }
+        $passed++
+
+        $loadRunner = Join-Path $Root 'loadtests/EdgeProxy.LoadTests/EdgeProxy.LoadTests.csproj'
+        $scenario = Join-Path $Root 'loadtests/scenarios/smoke.toml'
+        if ((Test-Path $loadRunner) -and (Test-Path $scenario)) {
+            Invoke-Native 'smoke: load-test SLO scenario against the AOT gateway' {
+                dotnet run -c Release --project $loadRunner -- run $scenario --target 'http://127.0.0.1:8080' --report-dir (Join-Path $Artifacts 'loadtest-smoke')
+            }
+            $passed++
+        }
+
+        Write-Host '==> smoke: SIGTERM drains and exits 0' -ForegroundColor Cyan
+        kill -TERM $process.Id
+        if (-not $process.WaitForExit(15000)) { throw 'gateway did not exit within 15 s of SIGTERM' }
+        if ($process.ExitCode -ne 0) { throw "gateway exited $($process.ExitCode) after SIGTERM" }
+        $passed++
+    } finally {
+        if (-not $process.HasExited) { $process.Kill($true) }
+    }
+    return $passed
+}
+
+function Get-TrxCounts([string] $Directory) {
+    $passed = 0; $failed = 0
+    foreach ($file in Get-ChildItem -Path $Directory -Filter *.trx -Recurse) {
+        [xml] $trx = Get-Content $file.FullName
+        $counters = $trx.TestRun.ResultSummary.Counters
+        $passed += [int] $counters.passed
+        $failed += [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
+    }
+    return @($passed, $failed)
+}
+
+function Invoke-Test {
+    Invoke-Build
+    $results = Join-Path $Artifacts 'test-results'
+    Remove-Item -Recurse -Force $results -ErrorAction SilentlyContinue
+    Write-Host '==> test' -ForegroundColor Cyan
+    dotnet test (Join-Path $Root 'EdgeProxy.sln') -c Release --no-build --nologo --results-directory $results `
+        --logger 'trx' --logger 'console;verbosity=minimal' --blame-hang-timeout 5m
+    $testExit = $LASTEXITCODE
+    $counts = Get-TrxCounts $results
+    $passed = $counts[0]; $failed = $counts[1]
+    if ($passed -eq 0) { $failed++ }
+    $smokeFailed = $false
+    if ($testExit -eq 0) {
+        try {
+            Invoke-Publish
+            $passed += Invoke-Smoke
+        } catch {
+            Write-Host "smoke failed: $_" -ForegroundColor Red
+            $failed++
+            $smokeFailed = $true
+        }
+    }
+    Write-Host ''
+    Write-Host "$passed passed, $failed failed"
+    if ($testExit -ne 0 -or $failed -gt 0 -or $smokeFailed) { exit 1 }
+}
+
+function Invoke-Bench {
+    Invoke-Native 'benchmarks' { dotnet run -c Release --project (Join-Path $Root 'bench/EdgeProxy.Benchmarks') -- --filter $Filter }
+}
+
+function Invoke-Peers {
+    if (-not (Test-Path (Join-Path $PublishDir 'edgeproxy'))) { Invoke-Publish }
+    $shared = Join-Path $Root '../shared/bench/run.sh'
+    if (-not (Test-Path $shared)) { throw "the side-by-side harness is expected at $shared" }
+    $args = @('--target', "edgeproxy=$PublishDir/edgeproxy --no-watch --config $Root/bench/edgeproxy.toml", '--port', '18090',
+        '--out', (Join-Path $Root 'bench/peers'), '--build-dir', '/tmp/edgeproxy-bench-build')
+    if ($Quick) { $args += '--quick' }
+    Invoke-Native 'side-by-side benchmark' { bash $shared @args }
+}
+
+switch ($Task) {
+    'build' { Invoke-Build }
+    'test' { Invoke-Test }
+    'publish' { Invoke-Publish }
+    'smoke' { $n = Invoke-Smoke; Write-Host "$n passed, 0 failed" }
+    'bench' { Invoke-Bench }
+    'peers' { Invoke-Peers }
+}

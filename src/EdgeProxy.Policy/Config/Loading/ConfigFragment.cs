@@ -1,0 +1,17 @@
+namespace EdgeProxy.Policy.Config.Loading;
+
+/// <summary>What one file contributed, before files are merged.</summary>
+internal sealed class ConfigFragment
+{
+    public GatewaySettings? Gateway { get; set; }
+
+    public HttpLimitsConfig? Limits { get; set; }
+
+    public AdminConfig? Admin { get; set; }
+
+    public List<ListenerConfig> Listeners { get; } = [];
+
+    public List<ClusterConfig> Clusters { get; } = [];
+
+    public List<RouteConfig> Routes { get; } = [];
+}

@@ -1,0 +1,239 @@
+namespace EdgeProxy.Policy.Config.Loading;
+
+/// <summary>
+/// Maps one file's TOML tree to config records by hand (NativeAOT: no reflection-based binding). It does the
+/// conversions that define a key's format (durations, sizes, paths relative to the file, method case) and
+/// reports values of the wrong type; the rules about what a valid value is live in the validators.
+/// </summary>
+internal static class ConfigMapper
+{
+    public static ConfigFragment Map(TomlTable root, MapContext context)
+    {
+        var top = new TableReader(root, "", isArrayElement: false, context);
+        var fragment = new ConfigFragment();
+        if (top.Table("gateway") is { } gateway)
+        {
+            fragment.Gateway = MapGateway(gateway);
+        }
+
+        if (top.Table("limits") is { } limits)
+        {
+            fragment.Limits = MapLimits(limits);
+        }
+
+        if (top.Table("admin") is { } admin)
+        {
+            fragment.Admin = admin.Finish(new AdminConfig { Listen = admin.String("listen") ?? new AdminConfig().Listen });
+        }
+
+        foreach (var listener in top.Tables("listeners") ?? [])
+        {
+            fragment.Listeners.Add(MapListener(listener));
+        }
+
+        foreach (var cluster in top.Tables("clusters") ?? [])
+        {
+            fragment.Clusters.Add(MapCluster(cluster));
+        }
+
+        foreach (var route in top.Tables("routes") ?? [])
+        {
+            fragment.Routes.Add(MapRoute(route));
+        }
+
+        top.Finish();
+        return fragment;
+    }
+
+    private static GatewaySettings MapGateway(TableReader r)
+    {
+        var defaults = new GatewaySettings();
+        var accessLog = r.String("access_log");
+        return r.Finish(new GatewaySettings
+        {
+            Name = r.String("name") ?? defaults.Name,
+            DrainTimeout = r.Duration("drain_timeout") ?? defaults.DrainTimeout,
+            TrustedProxies = r.Strings("trusted_proxies") is { } proxies ? Array.ConvertAll(proxies, NormalizeCidr) : defaults.TrustedProxies,
+            AccessLog = accessLog is null or "off" or "stdout" ? accessLog ?? defaults.AccessLog : r.Context.ResolvePath(accessLog),
+            AccessLogBuffer = r.Int32("access_log_buffer") ?? defaults.AccessLogBuffer,
+            ReloadDebounce = r.Duration("reload_debounce") ?? defaults.ReloadDebounce,
+        });
+    }
+
+    // A bare address is a one-address range; writing it out keeps the record in one form for its consumers.
+    private static string NormalizeCidr(string value) =>
+        System.Net.IPAddress.TryParse(value, out var address) && !value.Contains('/', StringComparison.Ordinal)
+            ? $"{address}/{(address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)}"
+            : value;
+
+    private static HttpLimitsConfig MapLimits(TableReader r)
+    {
+        var defaults = new HttpLimitsConfig();
+        return r.Finish(new HttpLimitsConfig
+        {
+            MaxRequestLineBytes = r.SizeInt32("max_request_line") ?? defaults.MaxRequestLineBytes,
+            MaxHeaderBytes = r.SizeInt32("max_header_bytes") ?? defaults.MaxHeaderBytes,
+            MaxHeaderCount = r.Int32("max_headers") ?? defaults.MaxHeaderCount,
+            HeaderTimeout = r.Duration("header_timeout") ?? defaults.HeaderTimeout,
+            KeepAliveTimeout = r.Duration("keepalive_timeout") ?? defaults.KeepAliveTimeout,
+            MaxBodyBytes = r.Size("max_body") ?? defaults.MaxBodyBytes,
+        });
+    }
+
+    private static ListenerConfig MapListener(TableReader r) => r.Finish(new ListenerConfig
+    {
+        Name = r.String("name") ?? "",
+        Listen = r.String("listen") ?? "",
+        Tls = r.Table("tls") is { } tls ? MapListenerTls(tls) : null,
+    });
+
+    private static ListenerTlsConfig MapListenerTls(TableReader r)
+    {
+        var sni = new List<SniCertificateConfig>();
+        var record = new ListenerTlsConfig
+        {
+            CertificateFile = r.Context.ResolvePath(r.String("certificate") ?? ""),
+            KeyFile = r.Context.ResolvePath(r.String("key") ?? ""),
+            ClientCaFile = r.String("client_ca") is { } ca ? r.Context.ResolvePath(ca) : null,
+        };
+        foreach (var entry in r.Tables("sni") ?? [])
+        {
+            sni.Add(entry.Finish(new SniCertificateConfig
+            {
+                Host = (entry.String("host") ?? "").ToLowerInvariant(),
+                CertificateFile = entry.Context.ResolvePath(entry.String("certificate") ?? ""),
+                KeyFile = entry.Context.ResolvePath(entry.String("key") ?? ""),
+            }));
+        }
+
+        return r.Finish(record with { Sni = sni.ToArray() });
+    }
+
+    private static ClusterConfig MapCluster(TableReader r)
+    {
+        var defaults = new ClusterConfig();
+        return r.Finish(new ClusterConfig
+        {
+            Id = r.String("id") ?? "",
+            Endpoints = r.Strings("endpoints") ?? defaults.Endpoints,
+            MaxIdleConnections = r.Int32("max_idle_connections") ?? defaults.MaxIdleConnections,
+            IdleTimeout = r.Duration("idle_timeout") ?? defaults.IdleTimeout,
+            Tls = r.Table("tls") is { } tls ? MapUpstreamTls(tls) : null,
+        });
+    }
+
+    private static UpstreamTlsConfig MapUpstreamTls(TableReader r) => r.Finish(new UpstreamTlsConfig
+    {
+        ServerName = r.String("server_name"),
+        CaFile = r.String("ca") is { } ca ? r.Context.ResolvePath(ca) : null,
+        ClientCertificateFile = r.String("client_certificate") is { } cert ? r.Context.ResolvePath(cert) : null,
+        ClientKeyFile = r.String("client_key") is { } key ? r.Context.ResolvePath(key) : null,
+        Insecure = r.Boolean("insecure") ?? false,
+    });
+
+    private static RouteConfig MapRoute(TableReader r)
+    {
+        var route = new RouteConfig
+        {
+            Id = r.String("id") ?? "",
+            Cluster = r.String("cluster") ?? "",
+
+            // Host names are case-insensitive (RFC 9110 §4.2.3); one case keeps equality and duplicate checks simple.
+            Hosts = r.Strings("hosts") is { } hosts ? Array.ConvertAll(hosts, h => h.ToLowerInvariant()) : EquatableArray<string>.Empty,
+            Path = r.String("path"),
+            PathPrefix = r.String("path_prefix"),
+
+            // Methods are case-sensitive on the wire and the standard ones are upper case; "get" is a typo.
+            Methods = r.Strings("methods") is { } methods ? Array.ConvertAll(methods, m => m.ToUpperInvariant()) : EquatableArray<string>.Empty,
+        };
+
+        var headers = new List<HeaderMatchConfig>();
+        foreach (var header in r.Tables("headers") ?? [])
+        {
+            headers.Add(header.Finish(new HeaderMatchConfig { Name = header.String("name") ?? "", Value = header.String("value") }));
+        }
+
+        return r.Finish(route with
+        {
+            Headers = headers.ToArray(),
+            Rewrite = r.Table("rewrite") is { } rewrite ? MapRewrite(rewrite) : null,
+            RequestHeaders = MapHeaderTransform(r, "request_headers"),
+            ResponseHeaders = MapHeaderTransform(r, "response_headers"),
+            MaxBodyBytes = r.Size("max_body"),
+            Timeouts = MapTimeouts(r),
+        });
+    }
+
+    private static PathRewriteConfig MapRewrite(TableReader r) => r.Finish(new PathRewriteConfig
+    {
+        StripPrefix = r.String("strip_prefix"),
+        AddPrefix = r.String("add_prefix"),
+        Replace = r.String("replace"),
+    });
+
+    private static HeaderTransformConfig MapHeaderTransform(TableReader route, string key)
+    {
+        var r = route.Table(key);
+        if (r is null)
+        {
+            // Registered anyway so validators can ask for its position like for any other record.
+            var absent = new HeaderTransformConfig();
+            route.Context.Positions.Register(absent, new RecordPositions(route.Positions.Header));
+            return absent;
+        }
+
+        return r.Finish(new HeaderTransformConfig
+        {
+            Set = MapHeaderValues(r, "set"),
+            Add = MapHeaderValues(r, "add"),
+            Remove = r.Strings("remove") ?? EquatableArray<string>.Empty,
+        });
+    }
+
+    private static HeaderValueConfig[] MapHeaderValues(TableReader r, string key)
+    {
+        var table = r.FreeTable(key);
+        if (table is null)
+        {
+            return [];
+        }
+
+        var values = new List<HeaderValueConfig>(table.Entries.Count);
+        foreach (var entry in table.Entries)
+        {
+            if (entry.Value is not TomlScalar { Kind: TomlScalarKind.String } value)
+            {
+                r.Context.Error(entry.Value.Position, $"header '{entry.Key}' in {r.ChildSection(key)} must be set to a string, found {entry.Value.Describe()}");
+                continue;
+            }
+
+            var header = new HeaderValueConfig(entry.Key, value.Text);
+            var positions = new RecordPositions(entry.KeyPosition);
+            positions.Set("name", entry.KeyPosition, entry.KeyPosition);
+            positions.Set("value", entry.KeyPosition, value.Position);
+            r.Context.Positions.Register(header, positions);
+            values.Add(header);
+        }
+
+        return [.. values];
+    }
+
+    private static RouteTimeoutsConfig MapTimeouts(TableReader route)
+    {
+        var defaults = new RouteTimeoutsConfig();
+        var r = route.Table("timeouts");
+        if (r is null)
+        {
+            route.Context.Positions.Register(defaults, new RecordPositions(route.Positions.Header));
+            return defaults;
+        }
+
+        return r.Finish(new RouteTimeoutsConfig
+        {
+            Connect = r.Duration("connect") ?? defaults.Connect,
+            ResponseHeaders = r.Duration("response_headers") ?? defaults.ResponseHeaders,
+            Idle = r.Duration("idle") ?? defaults.Idle,
+            Total = r.Duration("total") ?? defaults.Total,
+        });
+    }
+}

@@ -1,0 +1,116 @@
+using System.Text.Json;
+using EdgeProxy.Config;
+using EdgeProxy.Policy.Config;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
+using Prometheus;
+
+namespace EdgeProxy.Admin;
+
+/// <summary>
+/// The operator's port: health, readiness, Prometheus metrics, the running config's identity and last error,
+/// and a reload trigger. Served by Kestrel's ordinary HTTP stack; it is not on the proxy's request path.
+/// </summary>
+internal sealed class AdminEndpoints(PolicyStore store, IHostApplicationLifetime lifetime)
+{
+    public async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var response = context.Response;
+        response.Headers.CacheControl = "no-store";
+        switch (request.Path.Value)
+        {
+            case "/healthz" when HttpMethods.IsGet(request.Method):
+                response.ContentType = "text/plain";
+                await response.WriteAsync("ok\n");
+                return;
+            case "/readyz" when HttpMethods.IsGet(request.Method):
+                var ready = !lifetime.ApplicationStopping.IsCancellationRequested;
+                response.StatusCode = ready ? 200 : 503;
+                response.ContentType = "text/plain";
+                await response.WriteAsync(ready ? "ready\n" : "draining\n");
+                return;
+            case "/metrics" when HttpMethods.IsGet(request.Method):
+                response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+                await Metrics.DefaultRegistry.CollectAndExportAsTextAsync(response.Body, context.RequestAborted);
+                return;
+            case "/config" when HttpMethods.IsGet(request.Method):
+                await WriteJsonAsync(response, 200, WriteConfig);
+                return;
+            case "/reload" when HttpMethods.IsPost(request.Method):
+                var outcome = await Task.Run(store.Reload);
+                await WriteJsonAsync(response, outcome.Applied ? 200 : 422, json => WriteOutcome(json, outcome));
+                return;
+            default:
+                response.StatusCode = 404;
+                await WriteJsonAsync(response, 404, static json => json.WriteString("error", "not found"));
+                return;
+        }
+    }
+
+    private void WriteConfig(Utf8JsonWriter json)
+    {
+        var current = store.Current;
+        json.WriteString("version", current.Version);
+        json.WriteString("path", Path.GetFullPath(store.Path));
+        json.WriteString("loaded_at", current.LoadedAt);
+        json.WriteStartArray("files");
+        foreach (var file in current.Files)
+        {
+            json.WriteStringValue(file);
+        }
+
+        json.WriteEndArray();
+        json.WriteNumber("routes", current.Routes.Count);
+        json.WriteNumber("clusters", current.Clusters.Count);
+        json.WriteNumber("reloads_applied", store.ReloadsApplied);
+        json.WriteNumber("reloads_failed", store.ReloadsFailed);
+        if (store.LastOutcome is { } last)
+        {
+            json.WritePropertyName("last_reload");
+            json.WriteStartObject();
+            WriteOutcome(json, last);
+            json.WriteEndObject();
+        }
+    }
+
+    private static void WriteOutcome(Utf8JsonWriter json, ReloadOutcome outcome)
+    {
+        json.WriteBoolean("applied", outcome.Applied);
+        json.WriteString("version", outcome.Version);
+        json.WriteString("at", outcome.At);
+        json.WriteStartArray("errors");
+        foreach (var error in outcome.Errors)
+        {
+            WriteError(json, error);
+        }
+
+        json.WriteEndArray();
+    }
+
+    private static void WriteError(Utf8JsonWriter json, ConfigError error)
+    {
+        json.WriteStartObject();
+        json.WriteString("file", error.File);
+        json.WriteNumber("line", error.Line);
+        json.WriteNumber("column", error.Column);
+        json.WriteString("message", error.Message);
+        json.WriteString("text", error.ToString());
+        json.WriteEndObject();
+    }
+
+    private static async Task WriteJsonAsync(HttpResponse response, int status, Action<Utf8JsonWriter> body)
+    {
+        response.StatusCode = status;
+        response.ContentType = "application/json";
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            body(json);
+            json.WriteEndObject();
+        }
+
+        await response.Body.WriteAsync(buffer.WrittenMemory);
+    }
+}

@@ -1,0 +1,88 @@
+using EdgeProxy.Observability;
+using EdgeProxy.Policy.Config;
+using EdgeProxy.Upstreams;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeProxy.Config;
+
+/// <summary>Outcome of one load attempt, kept for the admin port's <c>/config</c>.</summary>
+internal sealed record ReloadOutcome(bool Applied, string Version, IReadOnlyList<ConfigError> Errors, DateTimeOffset At);
+
+/// <summary>
+/// Owns the current <see cref="PolicySnapshot"/>: load → validate → compile off the request path, then publish
+/// with one reference write. A config with any error never replaces the running one.
+/// </summary>
+internal sealed class PolicyStore
+{
+    private readonly Lock _reloadLock = new();
+    private readonly string _path;
+    private readonly UpstreamConnector _connector;
+    private readonly ILogger _logger;
+    private PolicySnapshot? _current;
+
+    public PolicyStore(string path, UpstreamConnector connector, ILogger logger)
+    {
+        _path = path;
+        _connector = connector;
+        _logger = logger;
+    }
+
+    public string Path => _path;
+
+    /// <summary>The running snapshot; read once per request.</summary>
+    public PolicySnapshot Current => Volatile.Read(ref _current) ?? throw new InvalidOperationException("no config loaded");
+
+    public ReloadOutcome? LastOutcome { get; private set; }
+
+    public long ReloadsApplied { get; private set; }
+
+    public long ReloadsFailed { get; private set; }
+
+    /// <summary>Raised after a new snapshot is visible, never before.</summary>
+    public event Action<PolicySnapshot>? Applied;
+
+    /// <summary>Loads and applies the config at <see cref="Path"/>; returns what happened.</summary>
+    public ReloadOutcome Reload()
+    {
+        lock (_reloadLock)
+        {
+            var result = ConfigLoader.Load(_path);
+            var previous = Volatile.Read(ref _current);
+            if (result.Config is null)
+            {
+                ReloadsFailed++;
+                GatewayMetrics.ConfigReloads.WithLabels("failed").Inc();
+                var outcome = new ReloadOutcome(false, result.Version, result.Errors, DateTimeOffset.UtcNow);
+                LastOutcome = outcome;
+                Log.ConfigRejected(_logger, previous?.Version ?? "(none)", string.Join('\n', result.Errors));
+                return outcome;
+            }
+
+            if (previous is not null && previous.Version == result.Version)
+            {
+                Log.ConfigUnchanged(_logger, previous.Version);
+                return LastOutcome = new ReloadOutcome(true, previous.Version, [], DateTimeOffset.UtcNow);
+            }
+
+            if (previous is not null && !previous.Config.Listeners.Equals(result.Config.Listeners))
+            {
+                Log.ListenersChanged(_logger, "[[listeners]] differ from the ones bound at start-up");
+            }
+
+            var next = SnapshotCompiler.Compile(result.Config, result.Version, result.Files, previous, _connector);
+            Interlocked.Exchange(ref _current, next);
+            if (previous is not null)
+            {
+                SnapshotCompiler.RetireUnused(previous, next);
+            }
+
+            ReloadsApplied++;
+            GatewayMetrics.ConfigReloads.WithLabels("ok").Inc();
+            GatewayMetrics.ConfigLoadedAt.Set(next.LoadedAt.ToUnixTimeMilliseconds() / 1000.0);
+            Log.ConfigLoaded(_logger, next.Version, next.Files.Count, next.Routes.Count, next.Clusters.Count);
+            LastOutcome = new ReloadOutcome(true, next.Version, [], next.LoadedAt);
+            Applied?.Invoke(next);
+            return LastOutcome;
+        }
+    }
+}

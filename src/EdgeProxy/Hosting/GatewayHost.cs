@@ -1,0 +1,256 @@
+using System.Net;
+using System.Net.Security;
+using System.Runtime.InteropServices;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using EdgeProxy.Admin;
+using EdgeProxy.Config;
+using EdgeProxy.Demo;
+using EdgeProxy.Http;
+using EdgeProxy.Observability;
+using EdgeProxy.Policy.Config;
+using EdgeProxy.Upstreams;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeProxy.Hosting;
+
+/// <summary>
+/// Composes the gateway: loads the first config (fatal if invalid), binds the listeners on Kestrel's socket
+/// transport with <see cref="GatewayConnectionHandler"/>, the admin port (and the demo upstream) on Kestrel's
+/// HTTP stack, and wires reload triggers: file changes, SIGHUP and <c>POST /reload</c>.
+/// </summary>
+internal sealed class GatewayHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly UpstreamConnector _connector;
+    private readonly ILoggerFactory _loggers;
+    private readonly AccessLog? _accessLog;
+    private readonly ConfigWatcher? _watcher;
+    private readonly PosixSignalRegistration? _sighup;
+    private readonly List<(string Name, ListenOptions Options)> _listeners;
+    private readonly ListenOptions? _admin;
+
+    private GatewayHost(WebApplication app, PolicyStore store, UpstreamConnector connector, ILoggerFactory loggers, AccessLog? accessLog,
+        ConfigWatcher? watcher, PosixSignalRegistration? sighup, List<(string, ListenOptions)> listeners, ListenOptions? admin)
+    {
+        _app = app;
+        _loggers = loggers;
+        Store = store;
+        _connector = connector;
+        _accessLog = accessLog;
+        _watcher = watcher;
+        _sighup = sighup;
+        _listeners = listeners;
+        _admin = admin;
+    }
+
+    public PolicyStore Store { get; }
+
+    /// <summary>Bound addresses of the proxy listeners by name (port 0 in the config is resolved here).</summary>
+    public IReadOnlyDictionary<string, IPEndPoint> Listeners => _listeners.ToDictionary(l => l.Name, l => l.Options.IPEndPoint!);
+
+    public IPEndPoint? AdminEndpoint => _admin?.IPEndPoint;
+
+    /// <summary>Loads the config and starts serving. Throws <see cref="ConfigInvalidException"/> when the first load fails.</summary>
+    public static async Task<GatewayHost> StartAsync(GatewayOptions options, Action<ILoggingBuilder>? logging = null)
+    {
+        GatewayMetrics.Configure();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        logging?.Invoke(builder.Logging);
+
+        // The first load happens before anything binds: an invalid config must not half-start the gateway.
+        var loggers = LoggerFactory.Create(b =>
+        {
+            b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+            logging?.Invoke(b);
+        });
+        var connector = new UpstreamConnector(loggers);
+        var store = new PolicyStore(options.ConfigPath, connector, loggers.CreateLogger("EdgeProxy.Config"));
+        var first = store.Reload();
+        if (!first.Applied)
+        {
+            connector.Dispose();
+            loggers.Dispose();
+            throw new ConfigInvalidException(first.Errors);
+        }
+
+        var logger = loggers.CreateLogger("EdgeProxy");
+
+        var config = store.Current.Config;
+        var accessLog = AccessLog.Open(config.Gateway.AccessLog, config.Gateway.AccessLogBuffer);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = config.Gateway.DrainTimeout);
+        var listeners = new List<(string, ListenOptions)>();
+        ListenOptions? admin = null;
+        ListenOptions? demo = null;
+        var runtime = new GatewayRuntime(store, accessLog, logger);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            foreach (var listener in config.Listeners)
+            {
+                kestrel.Listen(ListenAddress.Parse(listener.Listen), lo =>
+                {
+                    lo.Protocols = HttpProtocols.Http1;
+                    if (listener.Tls is { } tls)
+                    {
+                        lo.UseHttps(BuildTls(tls));
+                    }
+
+                    var handler = new GatewayConnectionHandler(runtime, new ListenerInfo(listener.Name, listener.Tls is not null));
+                    lo.Run(handler.OnConnectedAsync);
+                    listeners.Add((listener.Name, lo));
+                });
+            }
+
+            if (!string.IsNullOrEmpty(config.Admin.Listen))
+            {
+                kestrel.Listen(ListenAddress.Parse(config.Admin.Listen), lo => admin = lo);
+            }
+
+            if (options.DemoUpstream is { } demoAddress)
+            {
+                kestrel.Listen(ListenAddress.Parse(demoAddress), lo => demo = lo);
+            }
+        });
+
+        var app = builder.Build();
+        var adminEndpoints = new AdminEndpoints(store, app.Lifetime);
+        app.Run(context => demo is not null && context.Connection.LocalPort == demo.IPEndPoint!.Port && admin?.IPEndPoint?.Port != context.Connection.LocalPort
+            ? DemoUpstream.HandleAsync(context)
+            : adminEndpoints.HandleAsync(context));
+        app.Lifetime.ApplicationStopping.Register(() => Log.Draining(logger, config.Gateway.DrainTimeout.TotalSeconds));
+
+        await app.StartAsync();
+        foreach (var (name, lo) in listeners)
+        {
+            Log.Listening(logger, lo.IPEndPoint!.ToString(), name);
+        }
+
+        if (admin is not null)
+        {
+            Log.Listening(logger, admin.IPEndPoint!.ToString(), "admin");
+        }
+
+        if (demo is not null)
+        {
+            Log.Listening(logger, demo.IPEndPoint!.ToString(), "demo upstream");
+        }
+
+        var watcher = options.Watch ? new ConfigWatcher(store, config.Gateway.ReloadDebounce) : null;
+        PosixSignalRegistration? sighup = null;
+        if (!OperatingSystem.IsWindows())
+        {
+            sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
+            {
+                ctx.Cancel = true;
+                ThreadPool.UnsafeQueueUserWorkItem(static s => s.Reload(), store, preferLocal: false);
+            });
+        }
+
+        return new GatewayHost(app, store, connector, loggers, accessLog, watcher, sighup, listeners, admin);
+    }
+
+    /// <summary>Runs until SIGTERM/SIGINT, then drains within the configured deadline.</summary>
+    public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
+
+    public Task StopAsync() => _app.StopAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        _sighup?.Dispose();
+        _watcher?.Dispose();
+        await _app.DisposeAsync();
+        foreach (var cluster in Store.Current.Clusters.Values)
+        {
+            cluster.Retire();
+        }
+
+        _connector.Dispose();
+        _accessLog?.Dispose();
+        _loggers.Dispose();
+    }
+
+    private static HttpsConnectionAdapterOptions BuildTls(ListenerTlsConfig tls)
+    {
+        var defaultCertificate = LoadPem(tls.CertificateFile, tls.KeyFile);
+        var sni = new List<(string Host, X509Certificate2 Certificate)>();
+        foreach (var entry in tls.Sni)
+        {
+            sni.Add((entry.Host, LoadPem(entry.CertificateFile, entry.KeyFile)));
+        }
+
+        var options = new HttpsConnectionAdapterOptions
+        {
+            SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            ServerCertificateSelector = (_, name) => SelectCertificate(sni, name) ?? defaultCertificate,
+        };
+
+        if (tls.ClientCaFile is { } caFile)
+        {
+            var roots = new X509Certificate2Collection();
+            roots.ImportFromPemFile(caFile);
+            options.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+            options.ClientCertificateValidation = (certificate, _, _) => ChainsTo(certificate, roots);
+        }
+
+        return options;
+    }
+
+    private static X509Certificate2? SelectCertificate(List<(string Host, X509Certificate2 Certificate)> sni, string? name)
+    {
+        if (name is null)
+        {
+            return null;
+        }
+
+        foreach (var (host, certificate) in sni)
+        {
+            if (string.Equals(host, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return certificate;
+            }
+        }
+
+        foreach (var (host, certificate) in sni)
+        {
+            if (host.StartsWith("*.", StringComparison.Ordinal) && name.EndsWith(host[1..], StringComparison.OrdinalIgnoreCase))
+            {
+                return certificate;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool ChainsTo(X509Certificate2 certificate, X509Certificate2Collection roots)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+        return chain.Build(certificate);
+    }
+
+    private static X509Certificate2 LoadPem(string certificateFile, string keyFile)
+    {
+        using var pem = X509Certificate2.CreateFromPemFile(certificateFile, keyFile);
+        // Linux SslStream needs an exportable key in a PKCS#12-backed certificate for server use.
+        return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+    }
+}
+
+/// <summary>The first config load failed; the process exits non-zero with these errors.</summary>
+internal sealed class ConfigInvalidException(IReadOnlyList<ConfigError> errors) : Exception("invalid config:\n" + string.Join("\n", errors))
+{
+    public IReadOnlyList<ConfigError> Errors { get; } = errors;
+}

@@ -1,0 +1,21 @@
+using EdgeProxy.Config;
+using EdgeProxy.Observability;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeProxy.Http;
+
+/// <summary>The long-lived services every client connection uses; composed once at start-up.</summary>
+internal sealed class GatewayRuntime(PolicyStore store, AccessLog? accessLog, ILogger logger)
+{
+    public PolicyStore Store { get; } = store;
+
+    public AccessLog? AccessLog { get; } = accessLog;
+
+    public ILogger Logger { get; } = logger;
+}
+
+/// <summary>What a listener tells its connections: its name and whether clients arrive over TLS.</summary>
+internal sealed record ListenerInfo(string Name, bool IsTls)
+{
+    public byte[] Scheme { get; } = IsTls ? "https"u8.ToArray() : "http"u8.ToArray();
+}

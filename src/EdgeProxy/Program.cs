@@ -1,0 +1,116 @@
+using EdgeProxy.Hosting;
+using EdgeProxy.Policy.Config;
+
+namespace EdgeProxy;
+
+/// <summary>
+/// <c>edgeproxy [run] [--config PATH] [--demo-upstream HOST:PORT]</c> serves;
+/// <c>edgeproxy validate PATH</c> checks a config and exits 0 or 1 (for CI pipelines).
+/// </summary>
+internal static class Program
+{
+    private const string Usage = """
+        usage: edgeproxy [run] [--config PATH] [--demo-upstream HOST:PORT] [--no-watch]
+               edgeproxy validate PATH
+        PATH is a TOML file or a directory of *.toml files (default: ./config or $EDGEPROXY_CONFIG).
+        """;
+
+    public static async Task<int> Main(string[] args)
+    {
+        var command = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "run";
+        var rest = command == "run" && (args.Length == 0 || args[0].StartsWith('-')) ? args : args[1..];
+        switch (command)
+        {
+            case "run":
+                return await RunAsync(rest);
+            case "validate":
+                return Validate(rest);
+            case "help" or "--help" or "-h":
+                Console.WriteLine(Usage);
+                return 0;
+            default:
+                Console.Error.WriteLine($"unknown command '{command}'\n{Usage}");
+                return 2;
+        }
+    }
+
+    private static async Task<int> RunAsync(string[] args)
+    {
+        var configPath = Environment.GetEnvironmentVariable("EDGEPROXY_CONFIG") ?? "config";
+        string? demo = null;
+        var watch = true;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--config" when i + 1 < args.Length:
+                    configPath = args[++i];
+                    break;
+                case "--demo-upstream" when i + 1 < args.Length:
+                    demo = args[++i];
+                    break;
+                case "--no-watch":
+                    watch = false;
+                    break;
+                case "--help" or "-h":
+                    Console.WriteLine(Usage);
+                    return 0;
+                default:
+                    Console.Error.WriteLine($"unknown option '{args[i]}'\n{Usage}");
+                    return 2;
+            }
+        }
+
+        GatewayHost host;
+        try
+        {
+            host = await GatewayHost.StartAsync(new GatewayOptions { ConfigPath = configPath, DemoUpstream = demo, Watch = watch });
+        }
+        catch (ConfigInvalidException e)
+        {
+            Console.Error.WriteLine($"edgeproxy: config '{configPath}' is invalid:");
+            foreach (var error in e.Errors)
+            {
+                Console.Error.WriteLine("  " + error);
+            }
+
+            return 1;
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"edgeproxy: cannot start: {e.Message}");
+            return 1;
+        }
+
+        await using (host)
+        {
+            await host.WaitForShutdownAsync();
+        }
+
+        return 0;
+    }
+
+    private static int Validate(string[] args)
+    {
+        if (args.Length != 1)
+        {
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+
+        var result = ConfigLoader.Load(args[0]);
+        if (result.Config is null)
+        {
+            foreach (var error in result.Errors)
+            {
+                Console.Error.WriteLine(error);
+            }
+
+            Console.Error.WriteLine($"{result.Errors.Count} error(s) in {result.Files.Count} file(s)");
+            return 1;
+        }
+
+        Console.WriteLine($"ok: {result.Files.Count} file(s), {result.Config.Routes.Count} route(s), {result.Config.Clusters.Count} cluster(s), version {result.Version}");
+        return 0;
+    }
+}

@@ -1,0 +1,71 @@
+using System.Text;
+using EdgeProxy.Observability;
+using EdgeProxy.Policy.Config;
+using EdgeProxy.Upstreams;
+
+namespace EdgeProxy.Routing;
+
+/// <summary>
+/// A route as the request path uses it: every value parsed and encoded at config-compile time, so a request
+/// only compares bytes and walks arrays.
+/// </summary>
+internal sealed class CompiledRoute
+{
+    public CompiledRoute(RouteConfig config, int order, UpstreamCluster cluster, long defaultMaxBody, RouteMetrics metrics)
+    {
+        Config = config;
+        Order = order;
+        Id = config.Id;
+        Cluster = cluster;
+        Path = config.PathPrefix is { } prefix ? PathPattern.Prefix(prefix) : PathPattern.Parse(config.Path ?? "/");
+        Methods = new byte[config.Methods.Count][];
+        for (var i = 0; i < Methods.Length; i++)
+        {
+            Methods[i] = Encoding.ASCII.GetBytes(config.Methods[i]);
+        }
+
+        HeaderConditions = new (byte[], byte[]?)[config.Headers.Count];
+        for (var i = 0; i < HeaderConditions.Length; i++)
+        {
+            var h = config.Headers[i];
+            HeaderConditions[i] = (Encoding.ASCII.GetBytes(h.Name), h.Value is null ? null : Encoding.UTF8.GetBytes(h.Value));
+        }
+
+        Rewrite = PathRewrite.Compile(config.Rewrite, Path.ParameterNames);
+        RequestHeaders = HeaderTransform.Compile(config.RequestHeaders);
+        ResponseHeaders = HeaderTransform.Compile(config.ResponseHeaders);
+        MaxBodyBytes = config.MaxBodyBytes ?? defaultMaxBody;
+        Timeouts = config.Timeouts;
+        Metrics = metrics;
+    }
+
+    public RouteConfig Config { get; }
+
+    public string Id { get; }
+
+    /// <summary>Declaration order across all files: the last tie-breaker of the precedence rule.</summary>
+    public int Order { get; }
+
+    public UpstreamCluster Cluster { get; }
+
+    public PathPattern Path { get; }
+
+    public byte[][] Methods { get; }
+
+    public (byte[] Name, byte[]? Value)[] HeaderConditions { get; }
+
+    public PathRewrite? Rewrite { get; }
+
+    public HeaderTransform RequestHeaders { get; }
+
+    public HeaderTransform ResponseHeaders { get; }
+
+    public long MaxBodyBytes { get; }
+
+    public RouteTimeoutsConfig Timeouts { get; }
+
+    public RouteMetrics Metrics { get; }
+
+    /// <summary>Constraints beyond host and path; routes with more are tried first among equal paths.</summary>
+    public int ConstraintCount => (Methods.Length > 0 ? 1 : 0) + HeaderConditions.Length;
+}

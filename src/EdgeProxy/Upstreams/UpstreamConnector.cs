@@ -1,0 +1,72 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeProxy.Upstreams;
+
+/// <summary>
+/// Opens upstream connections. Plain TCP goes through Kestrel's <see cref="SocketConnectionContextFactory"/>, so
+/// upstream sockets get the same pipe machinery (and pooled memory) as accepted ones; TLS wraps an SslStream.
+/// </summary>
+internal sealed class UpstreamConnector : IDisposable
+{
+    private readonly SocketConnectionContextFactory _factory;
+    private readonly Func<UpstreamEndpoint, CancellationToken, ValueTask<ConnectionContext>>? _transport;
+
+    /// <param name="loggers">For the socket transport's own diagnostics.</param>
+    /// <param name="transport">Replaces TCP with another transport (in-memory pipes for benchmarks and allocation tests).</param>
+    public UpstreamConnector(ILoggerFactory loggers, Func<UpstreamEndpoint, CancellationToken, ValueTask<ConnectionContext>>? transport = null)
+    {
+        _factory = new SocketConnectionContextFactory(new SocketConnectionFactoryOptions(), loggers.CreateLogger("EdgeProxy.Upstreams"));
+        _transport = transport;
+    }
+
+    public async ValueTask<UpstreamConnection> ConnectAsync(UpstreamEndpoint endpoint, CancellationToken cancellation)
+    {
+        if (_transport is not null)
+        {
+            return new UpstreamConnection(endpoint, await _transport(endpoint, cancellation));
+        }
+
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            if (IPAddress.TryParse(endpoint.Host, out var address))
+            {
+                await socket.ConnectAsync(new IPEndPoint(address, endpoint.Port), cancellation);
+            }
+            else
+            {
+                await socket.ConnectAsync(endpoint.Host, endpoint.Port, cancellation);
+            }
+
+            if (!endpoint.IsTls)
+            {
+                return new UpstreamConnection(endpoint, _factory.Create(socket));
+            }
+
+            var ssl = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
+            try
+            {
+                await ssl.AuthenticateAsClientAsync(endpoint.Tls!, cancellation);
+            }
+            catch
+            {
+                await ssl.DisposeAsync();
+                throw;
+            }
+
+            return new UpstreamConnection(endpoint, ssl);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose() => _factory.Dispose();
+}

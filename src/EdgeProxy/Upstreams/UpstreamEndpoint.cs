@@ -1,0 +1,134 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Text;
+using EdgeProxy.Http;
+using EdgeProxy.Observability;
+
+namespace EdgeProxy.Upstreams;
+
+/// <summary>
+/// One upstream address and its pool of idle keep-alive connections. The pool is bounded (surplus connections
+/// are closed on release) and stale entries are discarded on rent, so no timer is needed.
+/// </summary>
+internal sealed class UpstreamEndpoint
+{
+    private readonly ConcurrentQueue<UpstreamConnection> _idle = new();
+    private readonly UpstreamConnector _connector;
+    private readonly int _maxIdle;
+    private readonly long _idleTimeoutMs;
+    private int _idleCount;
+    private int _open;
+    private volatile bool _retired;
+
+    public UpstreamEndpoint(Uri uri, UpstreamConnector connector, int maxIdle, TimeSpan idleTimeout, SslClientAuthenticationOptions? tls)
+    {
+        Host = uri.IdnHost;
+        Port = uri.Port;
+        IsTls = uri.Scheme == Uri.UriSchemeHttps;
+        Tls = tls;
+        Name = $"{uri.Scheme}://{uri.Authority}";
+        NameBytes = Encoding.ASCII.GetBytes(Name);
+        _connector = connector;
+        _maxIdle = maxIdle;
+        _idleTimeoutMs = (long)idleTimeout.TotalMilliseconds;
+    }
+
+    public string Host { get; }
+
+    public int Port { get; }
+
+    public bool IsTls { get; }
+
+    public SslClientAuthenticationOptions? Tls { get; }
+
+    /// <summary><c>scheme://host:port</c>, as shown in logs and metrics.</summary>
+    public string Name { get; }
+
+    public byte[] NameBytes { get; }
+
+    public int OpenConnections => Volatile.Read(ref _open);
+
+    public int IdleConnections => Volatile.Read(ref _idleCount);
+
+    /// <summary>Returns a pooled connection that is still usable, or connects a new one.</summary>
+    public ValueTask<UpstreamConnection> AcquireAsync(TimeSpan connectTimeout, CancellationToken cancellation)
+    {
+        var now = Environment.TickCount64;
+        while (_idle.TryDequeue(out var pooled))
+        {
+            Interlocked.Decrement(ref _idleCount);
+            if (now - pooled.IdleSince < _idleTimeoutMs && pooled.IsIdleAndOpen())
+            {
+                GatewayMetrics.PoolHits.Inc();
+                return ValueTask.FromResult(pooled);
+            }
+
+            _ = pooled.DisposeAsync();
+        }
+
+        GatewayMetrics.PoolMisses.Inc();
+        return ConnectAsync(connectTimeout, cancellation);
+    }
+
+    /// <summary>Returns a connection after a complete exchange; <paramref name="reusable"/> false closes it.</summary>
+    public void Release(UpstreamConnection connection, bool reusable)
+    {
+        if (reusable && !_retired && Interlocked.Increment(ref _idleCount) <= _maxIdle)
+        {
+            connection.IdleSince = Environment.TickCount64;
+            _idle.Enqueue(connection);
+            return;
+        }
+
+        if (reusable && !_retired)
+        {
+            Interlocked.Decrement(ref _idleCount);
+        }
+
+        _ = connection.DisposeAsync();
+    }
+
+    /// <summary>Called when a reload dropped this endpoint: idle connections close now, busy ones on release.</summary>
+    public void Retire()
+    {
+        _retired = true;
+        while (_idle.TryDequeue(out var connection))
+        {
+            Interlocked.Decrement(ref _idleCount);
+            _ = connection.DisposeAsync();
+        }
+    }
+
+    internal void OnConnectionClosed()
+    {
+        Interlocked.Decrement(ref _open);
+        GatewayMetrics.UpstreamConnections.Dec();
+    }
+
+    private async ValueTask<UpstreamConnection> ConnectAsync(TimeSpan connectTimeout, CancellationToken cancellation)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        timeout.CancelAfter(connectTimeout);
+        try
+        {
+            var connection = await _connector.ConnectAsync(this, timeout.Token);
+            Interlocked.Increment(ref _open);
+            GatewayMetrics.UpstreamConnections.Inc();
+            return connection;
+        }
+        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        {
+            throw new ProxyException(ProxyErrorKind.ConnectTimeout, $"connect to {Name} timed out after {connectTimeout.TotalMilliseconds:0} ms");
+        }
+        catch (SocketException e)
+        {
+            throw new ProxyException(ProxyErrorKind.ConnectRefused, $"connect to {Name} failed: {e.SocketErrorCode}", e);
+        }
+        catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException)
+        {
+            throw new ProxyException(ProxyErrorKind.ConnectRefused, $"TLS handshake with {Name} failed: {e.Message}", e);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+using System.Text;
+using System.Text.Json;
+using EdgeProxy.Benchmarks.InMemory;
+using EdgeProxy.Http;
+
+namespace EdgeProxy.Tests.Performance;
+
+/// <summary>
+/// Allocation counts are deterministic where timings are not, so the "zero allocations per request" bar is
+/// gated here: a few thousand requests through the in-memory request path, bytes per request against the
+/// checked-in budget in bench/allocation-budget.json.
+/// </summary>
+[Collection("memory")]
+public sealed class AllocationGateTests
+{
+    private const int Warmup = 2000;
+    private const int Measured = 5000;
+
+    private static long Budget(string name)
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "allocation-budget.json")));
+        return json.RootElement.GetProperty(name).GetInt64();
+    }
+
+    private static async Task<double> BytesPerRequestAsync(InMemoryProxy proxy, string request)
+    {
+        var bytes = Encoding.ASCII.GetBytes(request);
+        var length = (await proxy.SendAndReadAllAsync(bytes)).Length;
+        for (var i = 0; i < Warmup; i++)
+        {
+            Assert.Equal(length, await proxy.SendAsync(bytes, length));
+        }
+
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        for (var i = 0; i < Measured; i++)
+        {
+            await proxy.SendAsync(bytes, length);
+        }
+
+        return (GC.GetTotalAllocatedBytes(precise: true) - before) / (double)Measured;
+    }
+
+    [Fact]
+    public async Task Proxied_get_stays_within_budget()
+    {
+        await using var proxy = InMemoryProxy.Create();
+        var perRequest = await BytesPerRequestAsync(proxy, "GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: gate\r\nAccept: */*\r\n\r\n");
+        Assert.True(perRequest <= Budget("proxied_get"), $"{perRequest:F1} B allocated per proxied GET; budget {Budget("proxied_get")} B");
+    }
+
+    [Fact]
+    public async Task Proxied_get_with_rewrite_and_header_policies_stays_within_budget()
+    {
+        await using var proxy = InMemoryProxy.Create("""
+            [[routes]]
+            id = "items"
+            cluster = "mem"
+            path = "/items/{id}"
+            rewrite = { replace = "/v2/items/{id}" }
+            request_headers = { set = { "X-Gateway" = "edgeproxy" }, remove = ["Cookie"] }
+            response_headers = { add = { "X-Served-By" = "edgeproxy" } }
+            """);
+        var perRequest = await BytesPerRequestAsync(proxy, "GET /items/42?full=1 HTTP/1.1\r\nHost: a\r\nCookie: c=1\r\nX-Forwarded-For: 203.0.113.1\r\n\r\n");
+        Assert.True(perRequest <= Budget("proxied_get_rewrite_and_headers"), $"{perRequest:F1} B allocated per request; budget {Budget("proxied_get_rewrite_and_headers")} B");
+    }
+
+    [Fact]
+    public void Parse_and_route_allocate_nothing()
+    {
+        var bytes = Encoding.ASCII.GetBytes("GET /hello/world?q=1 HTTP/1.1\r\nHost: api.example.com\r\nAccept: */*\r\nX-Request-Id: abc\r\n\r\n");
+        var request = new RequestHead(100);
+        void Parse()
+        {
+            var length = HeadFramer.FindEnd(bytes, 8192, 32768);
+            Http11Parser.ParseRequest(bytes.AsSpan(0, length), request, 100);
+        }
+
+        Parse();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < Measured; i++)
+        {
+            Parse();
+        }
+
+        var parse = (GC.GetAllocatedBytesForCurrentThread() - before) / (double)Measured;
+        Assert.True(parse <= Budget("parse_request"), $"{parse:F1} B per parse");
+    }
+}
