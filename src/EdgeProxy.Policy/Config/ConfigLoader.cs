@@ -166,7 +166,7 @@ public static class ConfigLoader
             var line = Math.Max(1, diagnostic.Span.Start.Line + 1);
             if (diagnostic.Kind == Tomlyn.Syntax.DiagnosticMessageKind.Error && line != lastLine)
             {
-                errors.Add(new ConfigError(source.Path, line, Math.Max(1, diagnostic.Span.Start.Column + 1), diagnostic.Message));
+                errors.Add(new SourcePosition(source.Path, line, Math.Max(1, diagnostic.Span.Start.Column + 1)).Error(diagnostic.Message));
                 lastLine = line;
             }
         }

@@ -62,7 +62,7 @@ public sealed class ConfigLoaderTests
             ("b.toml", "# other\n[limits]\nmax_headers = 20\n"),
         ]);
 
-        ConfigAssert.Single(result, 2, 1, "[limits] is already defined in a.toml (line 5)", "only one file");
+        ConfigAssert.Single(result, 2, 1, "[limits] is already defined in a.toml (line 4)", "only one file");
         Assert.Equal("b.toml", result.Errors[0].File);
     }
 
@@ -168,7 +168,7 @@ public sealed class ConfigLoaderTests
 
         Assert.Null(result.Config);
         Assert.Equal(
-            ["a.toml:5:1", "a.toml:7:1", "b.toml:4:8", "c.toml:2:17"],
+            ["a.toml:4:1", "a.toml:6:1", "b.toml:4:8", "c.toml:2:17"],
             result.Errors.Select(e => $"{e.File}:{e.Line}:{e.Column}"));
     }
 }

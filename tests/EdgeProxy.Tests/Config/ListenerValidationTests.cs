@@ -22,6 +22,7 @@ public sealed class ListenerValidationTests
     [InlineData("localhost:65535")]
     [InlineData("[::1]:8443")]
     [InlineData("[::]:80")]
+    [InlineData("127.0.0.1:0")]
     public void Valid_listen_addresses(string listen)
     {
         ConfigAssert.Valid(LoadListeners($"[[listeners]]\nname = \"l\"\nlisten = \"{listen}\"\n"));
@@ -29,9 +30,8 @@ public sealed class ListenerValidationTests
 
     [Theory]
     [InlineData("127.0.0.1", "no ':port'")]
-    [InlineData("127.0.0.1:0", "not a number from 1 to 65535")]
-    [InlineData("127.0.0.1:65536", "not a number from 1 to 65535")]
-    [InlineData("127.0.0.1:http", "not a number from 1 to 65535")]
+    [InlineData("127.0.0.1:65536", "is not a number from 0 (any free port) to 65535")]
+    [InlineData("127.0.0.1:http", "is not a number from 0 (any free port) to 65535")]
     [InlineData("1.2.3:80", "not an IP address or localhost")]
     [InlineData("::1:8080", "IPv6 address must be written in brackets")]
     [InlineData("[1.2.3.4]:80", "not a bracketed IPv6 address")]
@@ -68,6 +68,22 @@ public sealed class ListenerValidationTests
     }
 
     [Fact]
+    public void Port_zero_listeners_never_clash()
+    {
+        ConfigAssert.Valid(LoadListeners(
+            "[[listeners]]\nname = \"a\"\nlisten = \"127.0.0.1:0\"\n" +
+            "[[listeners]]\nname = \"b\"\nlisten = \"127.0.0.1:0\"\n"));
+    }
+
+    [Fact]
+    public void Inline_tls_table_cannot_be_extended_by_a_section()
+    {
+        var result = LoadListeners("[[listeners]]\nname = \"l\"\nlisten = \"127.0.0.1:8443\"\ntls = { certificate = \"a.pem\" }\n[[listeners.tls.sni]]\nhost = \"a\"\n");
+
+        ConfigAssert.Has(result, 8, 13, "'tls' is an inline table (line 7, column 7)", "cannot be extended");
+    }
+
+    [Fact]
     public void Listener_names_follow_the_id_syntax()
     {
         var result = LoadListeners("[[listeners]]\nname = \"my listener\"\nlisten = \"127.0.0.1:8080\"\n");
@@ -95,7 +111,9 @@ public sealed class ListenerValidationTests
             [[listeners]]
             name = "tls"
             listen = "127.0.0.1:8443"
-            tls = { certificate = "certs/server.pem", key = "certs/server.key" }
+            [listeners.tls]
+            certificate = "certs/server.pem"
+            key = "certs/server.key"
             [[listeners.tls.sni]]
             host = "API.example.com"
             certificate = "certs/api.pem"

@@ -188,8 +188,8 @@ public sealed class RouteValidationTests
         Assert.Equal(4, result.Errors.Count);
         ConfigAssert.Has(result, 12, 21, "'name' in [[routes.headers]] must be a header name", "\"X Tenant\"");
         ConfigAssert.Has(result, 12, 35, "missing key 'name' in [[routes.headers]]");
-        ConfigAssert.Has(result, 12, 80, "'value' in [[routes.headers]] contains a carriage return");
-        ConfigAssert.Has(result, 12, 115, "unknown key 'vlaue' in [[routes.headers]]; did you mean 'value'?");
+        ConfigAssert.Has(result, 12, 77, "'value' in [[routes.headers]] contains a carriage return");
+        ConfigAssert.Has(result, 12, 116, "unknown key 'vlaue' in [[routes.headers]]; did you mean 'value'?");
     }
 
     [Fact]
@@ -211,9 +211,9 @@ public sealed class RouteValidationTests
 
         Assert.Equal(4, result.Errors.Count);
         ConfigAssert.Has(result, 12, 28, "'strip_prefix' \"a\"", "must start with '/'");
-        ConfigAssert.Has(result, 12, 47, "'add_prefix'", "only 'replace' can use {parameters}");
-        ConfigAssert.Has(result, 12, 55, "'replace' in [routes.rewrite] sets the whole path");
-        ConfigAssert.Has(result, 12, 65, "'replace' \"/b/{\"", "has no partner");
+        ConfigAssert.Has(result, 12, 46, "'add_prefix'", "only 'replace' can use {parameters}");
+        ConfigAssert.Has(result, 12, 54, "'replace' in [routes.rewrite] sets the whole path");
+        ConfigAssert.Has(result, 12, 64, "'replace' \"/b/{\"", "has no partner");
     }
 
     [Fact]
@@ -227,7 +227,7 @@ public sealed class RouteValidationTests
         ConfigAssert.Has(result, 12, 29, "\"Bad Name\" in [routes.request_headers.set] is not a header name");
         ConfigAssert.Has(result, 12, 55, "the value of X-A in [routes.request_headers.set] contains a line feed");
         ConfigAssert.Has(result, 12, 63, "header x-a appears twice in [routes.request_headers.set] (header names ignore case; first at test.toml:12:47)");
-        ConfigAssert.Has(result, 12, 86, "'remove' in [routes.request_headers] cannot remove Content-Length");
+        ConfigAssert.Has(result, 12, 88, "'remove' in [routes.request_headers] cannot remove Content-Length");
         ConfigAssert.Has(result, 13, 30, "[routes.response_headers.add] cannot change Transfer-Encoding");
         ConfigAssert.Has(result, 13, 71, "header 'X-N' in [routes.response_headers.add] must be set to a string, found the integer 5");
     }
@@ -242,7 +242,7 @@ public sealed class RouteValidationTests
         ConfigAssert.Has(result, 13, 24, "'connect' in [routes.timeouts] must be greater than zero, found 0s");
         ConfigAssert.Has(result, 13, 49, "'response_headers' in [routes.timeouts] must be greater than zero");
         ConfigAssert.Has(result, 13, 59, "'idle' in [routes.timeouts] must be a duration");
-        ConfigAssert.Has(result, 13, 80, "unknown key 'retry' in [routes.timeouts]");
+        ConfigAssert.Has(result, 13, 79, "unknown key 'retry' in [routes.timeouts]");
     }
 
     [Fact]

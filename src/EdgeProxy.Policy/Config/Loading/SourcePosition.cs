@@ -5,5 +5,5 @@ internal readonly record struct SourcePosition(string File, int Line, int Column
 {
     public override string ToString() => $"{File}:{Line}:{Column}";
 
-    public ConfigError Error(string message) => new(File, Line, Column, message);
+    public ConfigError Error(string message) => new(File, Line, Column, MessageText.EscapeControls(message));
 }

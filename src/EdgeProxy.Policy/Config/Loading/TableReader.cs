@@ -27,6 +27,9 @@ internal sealed class TableReader
     /// <summary>How messages name this table: the TOML header that would declare it.</summary>
     public string Section { get; }
 
+    /// <summary>"in [gateway]", or "at the top level" for the root.</summary>
+    private string Where => _path.Length == 0 ? "at the top level" : $"in {Section}";
+
     public RecordPositions Positions { get; }
 
     public TomlNode? Node(string key)
@@ -82,7 +85,7 @@ internal sealed class TableReader
 
         if (i.Integer is < int.MinValue or > int.MaxValue)
         {
-            Invalid(key, node, $"'{key}' in {Section} is out of range (at most {int.MaxValue}), found {i.Integer}");
+            Invalid(key, node, $"'{key}' {Where} is out of range (at most {int.MaxValue}), found {i.Integer}");
             return null;
         }
 
@@ -137,7 +140,7 @@ internal sealed class TableReader
 
         if (size > int.MaxValue)
         {
-            Invalid(key, _table.Find(key)!.Value, $"'{key}' in {Section} is too large: at most {int.MaxValue} bytes (2GiB - 1), found {SizeParser.Format(size.Value)}");
+            Invalid(key, _table.Find(key)!.Value, $"'{key}' {Where} is too large: at most {int.MaxValue} bytes (2GiB - 1), found {SizeParser.Format(size.Value)}");
             return null;
         }
 
@@ -171,7 +174,7 @@ internal sealed class TableReader
             else
             {
                 Positions.MarkInvalid(key);
-                Context.Error(item.Position, $"'{key}' in {Section} must be an array of strings, but item {i + 1} is {item.Describe()}");
+                Context.Error(item.Position, $"'{key}' {Where} must be an array of strings, but item {i + 1} is {item.Describe()}");
             }
         }
 
@@ -235,7 +238,7 @@ internal sealed class TableReader
             else
             {
                 Positions.MarkInvalid(key);
-                Context.Error(array.Items[i].Position, $"'{key}' in {Section} must be an array of tables, but item {i + 1} is {array.Items[i].Describe()}");
+                Context.Error(array.Items[i].Position, $"'{key}' {Where} must be an array of tables, but item {i + 1} is {array.Items[i].Describe()}");
             }
         }
 
@@ -260,11 +263,10 @@ internal sealed class TableReader
                 continue;
             }
 
-            var where = _path.Length == 0 ? "at the top level" : $"in {Section}";
             var hint = KeySuggester.Nearest(entry.Key, _known) is { } nearest
                 ? $"did you mean '{nearest}'?"
                 : $"expected one of: {string.Join(", ", _known)}";
-            Context.Error(entry.KeyPosition, $"unknown key '{entry.Key}' {where}; {hint}");
+            Context.Error(entry.KeyPosition, $"unknown key '{entry.Key}' {Where}; {hint}");
         }
     }
 
@@ -278,7 +280,7 @@ internal sealed class TableReader
     {
         if (found is not null)
         {
-            Invalid(key, found, $"'{key}' in {Section} must be {expected}, found {found.Describe()}");
+            Invalid(key, found, $"'{key}' {Where} must be {expected}, found {found.Describe()}");
         }
     }
 

@@ -23,34 +23,11 @@ internal sealed class TomlScalar(SourcePosition position, TomlScalarKind kind, s
         _ => $"the date-time {Text}",
     };
 
-    // Messages end up in logs and terminals: keep control characters visible and long values short.
+    // Quotes inside the value are escaped so the quoted form reads unambiguously; control characters are
+    // escaped for the whole message by MessageText.
     private static string Escape(string value)
     {
         var shown = value.Length > 60 ? value[..57] + "..." : value;
-        var builder = new System.Text.StringBuilder(shown.Length);
-        foreach (var c in shown)
-        {
-            switch (c)
-            {
-                case '\r': builder.Append("\\r"); break;
-                case '\n': builder.Append("\\n"); break;
-                case '\t': builder.Append("\\t"); break;
-                case '"': builder.Append("\\\""); break;
-                case '\\': builder.Append("\\\\"); break;
-                default:
-                    if (char.IsControl(c))
-                    {
-                        builder.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
-                    }
-                    else
-                    {
-                        builder.Append(c);
-                    }
-
-                    break;
-            }
-        }
-
-        return builder.ToString();
+        return shown.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
     }
 }

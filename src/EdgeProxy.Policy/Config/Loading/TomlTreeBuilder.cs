@@ -216,10 +216,17 @@ internal sealed class TomlTreeBuilder
         _ => null,
     };
 
-    // Tomlyn rejects redefinitions itself (the tree is built only when it reports none); this keeps the
-    // builder total should a case slip through, rather than silently keeping one of the values.
+    // Tomlyn rejects most redefinitions itself (the tree is built only when it reports none), but not every
+    // one, e.g. a [section] that extends an inline table; this keeps the builder total rather than silently
+    // keeping one of the values.
     private void Conflict(string name, SourcePosition position, TomlEntry? existing)
     {
+        if (existing?.Value is TomlTable { Origin: TomlTableOrigin.Inline } inline)
+        {
+            _errors.Add(position.Error($"'{name}' is an inline table (line {inline.Position.Line}, column {inline.Position.Column}), which cannot be extended; write it as a [section] to add to it"));
+            return;
+        }
+
         var where = existing is null ? "" : $" (first defined at line {existing.KeyPosition.Line}, column {existing.KeyPosition.Column})";
         _errors.Add(position.Error($"'{name}' is already defined{where}; a TOML key or table can be defined only once"));
     }

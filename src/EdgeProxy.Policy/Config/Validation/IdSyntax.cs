@@ -6,6 +6,8 @@ namespace EdgeProxy.Policy.Config.Validation;
 /// </summary>
 internal static class IdSyntax
 {
+    public const string Rule = "letters, digits, '.', '_' and '-'";
+
     public static bool IsValid(string id)
     {
         if (id.Length == 0)
@@ -23,6 +25,4 @@ internal static class IdSyntax
 
         return true;
     }
-
-    public const string Rule = "letters, digits, '.', '_' and '-'";
 }
