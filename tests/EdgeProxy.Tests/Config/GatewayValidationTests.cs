@@ -29,6 +29,26 @@ public sealed class GatewayValidationTests
     }
 
     [Fact]
+    public void Single_brackets_for_an_array_section_say_how_to_write_it()
+    {
+        var result = ConfigAssert.Load("[listeners]\nname = \"public\"\n");
+
+        Assert.Equal(2, result.Errors.Count);
+        ConfigAssert.Has(result, 1, 1, "'listeners' at the top level must be an array of tables (write [[listeners]], with double brackets), found a table");
+        ConfigAssert.Has(result, 1, 1, "no [[listeners]] defined");
+    }
+
+    [Fact]
+    public void Control_characters_from_the_file_are_escaped_in_messages()
+    {
+        var result = ConfigAssert.LoadWithMinimal("[gateway]\nname = \"a\\nb\\u001b[31m\"\n");
+
+        var error = ConfigAssert.Single(result, 9, 8, "HTTP token");
+        Assert.Contains("\"a\\nb\\u001B[31m\"", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(error.Message, char.IsControl);
+    }
+
+    [Fact]
     public void Wrong_type_says_what_was_expected_and_what_was_found()
     {
         var result = ConfigAssert.LoadWithMinimal("[gateway]\nname = 5\n");

@@ -10,7 +10,7 @@ internal static class MessageText
 {
     public static string EscapeControls(string message)
     {
-        if (!message.AsSpan().ContainsAnyInRange('\0', '\u001F') && !message.Contains('\u007F', StringComparison.Ordinal))
+        if (!message.AsSpan().ContainsAnyInRange('\0', '\u001F') && !message.AsSpan().ContainsAnyInRange('\u007F', '\u009F'))
         {
             return message;
         }
