@@ -19,6 +19,7 @@ internal enum ProxyErrorKind : byte
     TotalTimeout,
     ClientAborted,
     NoEndpoint,
+    TlsHandshakeFailed,
 }
 
 /// <summary>A failure on the upstream side (or a client abort) that ends the current exchange.</summary>

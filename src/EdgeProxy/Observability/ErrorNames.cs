@@ -19,6 +19,7 @@ internal static class ErrorNames
         ProxyErrorKind.TotalTimeout => "total_timeout",
         ProxyErrorKind.ClientAborted => "client_aborted",
         ProxyErrorKind.NoEndpoint => "no_endpoint",
+        ProxyErrorKind.TlsHandshakeFailed => "tls_handshake_failed",
         _ => "none",
     };
 }

@@ -128,7 +128,7 @@ internal sealed class UpstreamEndpoint
         }
         catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException)
         {
-            throw new ProxyException(ProxyErrorKind.ConnectRefused, $"TLS handshake with {Name} failed: {e.Message}", e);
+            throw new ProxyException(ProxyErrorKind.TlsHandshakeFailed, $"TLS handshake with {Name} failed: {e.Message}", e);
         }
     }
 }
