@@ -93,9 +93,14 @@ internal sealed class GatewayHost : IAsyncDisposable
         ListenOptions? admin = null;
         ListenOptions? demo = null;
         var runtime = new GatewayRuntime(store, accessLog, logger);
+        // Same reasoning as for upstream sockets (UpstreamConnector): no thread-pool hop per read.
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+
+            // A client connection buffers at most this much unread input (request bodies wait on back-pressure).
+            kestrel.Limits.MaxRequestBufferSize = 256 * 1024;
             foreach (var listener in config.Listeners)
             {
                 kestrel.Listen(ListenAddress.Parse(listener.Listen), lo =>

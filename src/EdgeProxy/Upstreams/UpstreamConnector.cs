@@ -20,7 +20,17 @@ internal sealed class UpstreamConnector : IDisposable
     /// <param name="transport">Replaces TCP with another transport (in-memory pipes for benchmarks and allocation tests).</param>
     public UpstreamConnector(ILoggerFactory loggers, Func<UpstreamEndpoint, CancellationToken, ValueTask<ConnectionContext>>? transport = null)
     {
-        _factory = new SocketConnectionContextFactory(new SocketConnectionFactoryOptions(), loggers.CreateLogger("EdgeProxy.Upstreams"));
+        var options = new SocketConnectionFactoryOptions
+        {
+            // Continuations run on the socket's I/O thread instead of hopping to the thread pool: the proxy's
+            // work per read is short and never blocks, and each hop costs more than the work.
+            UnsafePreferInlineScheduling = true,
+
+            // Bounds what one upstream connection may buffer before back-pressure stops reading from it.
+            MaxReadBufferSize = 256 * 1024,
+            MaxWriteBufferSize = 64 * 1024,
+        };
+        _factory = new SocketConnectionContextFactory(options, loggers.CreateLogger("EdgeProxy.Upstreams"));
         _transport = transport;
     }
 
