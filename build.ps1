@@ -29,7 +29,7 @@ $env:DOTNET_NOLOGO = '1'
 
 function Invoke-Native([string] $What, [scriptblock] $Command) {
     Write-Host "==> $What" -ForegroundColor Cyan
-    & $Command
+    & $Command | Out-Host
     if ($LASTEXITCODE -ne 0) { throw "$What failed (exit $LASTEXITCODE)" }
 }
 
@@ -76,16 +76,18 @@ function Wait-Http([string] $Url, [int] $Seconds = 20) {
     throw "$Url did not answer within $Seconds s"
 }
 
-# Returns the number of passed checks; throws on the first failure.
+# Counts passed checks in $script:SmokePassed; throws on the first failure. Native output goes to the host so
+# it never mixes into a function's return value.
+$script:SmokePassed = 0
 function Invoke-Smoke {
     $binary = Join-Path $PublishDir 'edgeproxy'
     if (-not (Test-Path $binary)) { Invoke-Publish }
-    $passed = 0
     Write-Host '==> smoke: AOT gateway on config/ with the demo upstream' -ForegroundColor Cyan
-    & $binary validate (Join-Path $Root 'config')
+    & $binary validate (Join-Path $Root 'config') | Out-Host
     if ($LASTEXITCODE -ne 0) { throw 'edgeproxy validate config/ failed' }
-    $passed++
+    $script:SmokePassed++
 
+    New-Item -ItemType Directory -Force $Artifacts | Out-Null
     $logFile = Join-Path $Artifacts 'smoke-gateway.log'
     $process = Start-Process -FilePath $binary -ArgumentList @('--config', (Join-Path $Root 'config'), '--demo-upstream', '127.0.0.1:9001') `
         -RedirectStandardOutput $logFile -RedirectStandardError "$logFile.err" -PassThru
@@ -94,34 +96,33 @@ function Invoke-Smoke {
         if ($response.StatusCode -ne 200 -or $response.Content -notmatch 'demo upstream') { throw "unexpected response: $($response.StatusCode) $($response.Content)" }
         if (-not $response.Headers['X-Request-Id']) { throw 'no X-Request-Id on the proxied response' }
         Write-Host "    GET /hello through the AOT binary: $($response.StatusCode)"
-        $passed++
+        $script:SmokePassed++
 
         $echo = Invoke-RestMethod 'http://127.0.0.1:8080/api/echo?x=1'
         if ($echo.path -ne '/echo' -or $echo.headers.'X-Gateway' -ne 'edgeproxy') { throw "rewrite/header policy not applied: $($echo | ConvertTo-Json -Compress)" }
-        $passed++
+        $script:SmokePassed++
 
         $metrics = (Invoke-WebRequest 'http://127.0.0.1:9901/metrics').Content
         if ($metrics -notmatch 'edgeproxy_requests_total\{route="demo-hello",status="200"\}') { throw 'metrics missing the proxied request' }
-        $passed++
+        $script:SmokePassed++
 
         $loadRunner = Join-Path $Root 'loadtests/EdgeProxy.LoadTests/EdgeProxy.LoadTests.csproj'
         $scenario = Join-Path $Root 'loadtests/scenarios/smoke.toml'
         if ((Test-Path $loadRunner) -and (Test-Path $scenario)) {
             Invoke-Native 'smoke: load-test SLO scenario against the AOT gateway' {
-                dotnet run -c Release --project $loadRunner -- run $scenario --target 'http://127.0.0.1:8080' --report-dir (Join-Path $Artifacts 'loadtest-smoke')
+                dotnet run -c Release --project $loadRunner -- run $scenario --target 'http://127.0.0.1:8080' --report-dir (Join-Path $Artifacts 'loadtest-smoke') | Out-Host
             }
-            $passed++
+            $script:SmokePassed++
         }
 
         Write-Host '==> smoke: SIGTERM drains and exits 0' -ForegroundColor Cyan
-        kill -TERM $process.Id
+        kill -TERM $process.Id | Out-Host
         if (-not $process.WaitForExit(15000)) { throw 'gateway did not exit within 15 s of SIGTERM' }
         if ($process.ExitCode -ne 0) { throw "gateway exited $($process.ExitCode) after SIGTERM" }
-        $passed++
+        $script:SmokePassed++
     } finally {
         if (-not $process.HasExited) { $process.Kill($true) }
     }
-    return $passed
 }
 
 function Get-TrxCounts([string] $Directory) {
@@ -150,7 +151,8 @@ function Invoke-Test {
     if ($testExit -eq 0) {
         try {
             Invoke-Publish
-            $passed += Invoke-Smoke
+            Invoke-Smoke
+            $passed += $script:SmokePassed
         } catch {
             Write-Host "smoke failed: $_" -ForegroundColor Red
             $failed++
@@ -180,7 +182,7 @@ switch ($Task) {
     'build' { Invoke-Build }
     'test' { Invoke-Test }
     'publish' { Invoke-Publish }
-    'smoke' { $n = Invoke-Smoke; Write-Host "$n passed, 0 failed" }
+    'smoke' { Invoke-Smoke; Write-Host "$($script:SmokePassed) passed, 0 failed" }
     'bench' { Invoke-Bench }
     'peers' { Invoke-Peers }
 }

@@ -30,7 +30,7 @@ internal sealed class InMemoryProxy : IAsyncDisposable
     {
         _directory = directory;
         _upstreamResponse = upstreamResponse;
-        _connector = new UpstreamConnector(NullLoggerFactory.Instance, ConnectUpstreamAsync);
+        _connector = new UpstreamConnector(ConnectUpstreamAsync);
         Store = new PolicyStore(directory, _connector, NullLogger.Instance);
         var outcome = Store.Reload();
         if (!outcome.Applied)
@@ -147,7 +147,7 @@ internal sealed class InMemoryProxy : IAsyncDisposable
     {
         await _toGateway.Writer.CompleteAsync();
         await _connection;
-        _connector.Dispose();
+
         Directory.Delete(_directory, recursive: true);
     }
 

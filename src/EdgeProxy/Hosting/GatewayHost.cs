@@ -74,12 +74,12 @@ internal sealed class GatewayHost : IAsyncDisposable
             b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
             logging?.Invoke(b);
         });
-        var connector = new UpstreamConnector(loggers);
+        var connector = new UpstreamConnector();
         var store = new PolicyStore(options.ConfigPath, connector, loggers.CreateLogger("EdgeProxy.Config"));
         var first = store.Reload();
         if (!first.Applied)
         {
-            connector.Dispose();
+
             loggers.Dispose();
             throw new ConfigInvalidException(first.Errors);
         }
@@ -180,7 +180,7 @@ internal sealed class GatewayHost : IAsyncDisposable
             cluster.Retire();
         }
 
-        _connector.Dispose();
+
         _accessLog?.Dispose();
         _loggers.Dispose();
     }

@@ -8,9 +8,10 @@ internal sealed class UpstreamConnection : IAsyncDisposable
 {
     private readonly ConnectionContext? _transport;
     private readonly Stream? _stream;
+    private readonly System.Net.Sockets.Socket? _socket;
     private int _disposed;
 
-    /// <summary>Over Kestrel's socket transport (plain TCP): the same pipes and memory pool as client connections.</summary>
+    /// <summary>Over a transport given as a connection context (the in-memory transport of benchmarks and tests).</summary>
     public UpstreamConnection(UpstreamEndpoint endpoint, ConnectionContext transport)
     {
         Endpoint = endpoint;
@@ -19,13 +20,17 @@ internal sealed class UpstreamConnection : IAsyncDisposable
         Output = transport.Transport.Output;
     }
 
-    /// <summary>Over a stream (TLS).</summary>
-    public UpstreamConnection(UpstreamEndpoint endpoint, Stream stream)
+    /// <summary>
+    /// Over a socket stream (plain TCP) or an SslStream. Responses are read in segments of up to 64 KiB, so a large
+    /// body is relayed in few reads and sends; Kestrel's socket transport reads 4 KiB at a time.
+    /// </summary>
+    public UpstreamConnection(UpstreamEndpoint endpoint, Stream stream, System.Net.Sockets.Socket? socket)
     {
         Endpoint = endpoint;
         _stream = stream;
-        Input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, leaveOpen: true));
-        Output = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
+        _socket = socket;
+        Input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true));
+        Output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 8 * 1024, leaveOpen: true));
     }
 
     public UpstreamEndpoint Endpoint { get; }
@@ -50,19 +55,30 @@ internal sealed class UpstreamConnection : IAsyncDisposable
             return false;
         }
 
-        if (_transport is not null)
+        if (Input.TryRead(out var result))
         {
-            if (Input.TryRead(out var result))
+            var clean = result.Buffer.IsEmpty && !result.IsCompleted && !result.IsCanceled;
+            Input.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+            if (!clean)
             {
-                var clean = result.Buffer.IsEmpty && !result.IsCompleted && !result.IsCanceled;
-                Input.AdvanceTo(result.Buffer.Start, result.Buffer.End);
-                return clean;
+                return false;
             }
-
-            return !_transport.ConnectionClosed.IsCancellationRequested;
         }
 
-        return true;
+        // Readable while idle means the peer closed (or sent something unasked): either way, not reusable.
+        if (_socket is not null)
+        {
+            try
+            {
+                return !_socket.Poll(0, System.Net.Sockets.SelectMode.SelectRead);
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                return false;
+            }
+        }
+
+        return _transport is null || !_transport.ConnectionClosed.IsCancellationRequested;
     }
 
     public async ValueTask DisposeAsync()

@@ -2,37 +2,19 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
-using Microsoft.Extensions.Logging;
 
 namespace EdgeProxy.Upstreams;
 
 /// <summary>
-/// Opens upstream connections. Plain TCP goes through Kestrel's <see cref="SocketConnectionContextFactory"/>, so
-/// upstream sockets get the same pipe machinery (and pooled memory) as accepted ones; TLS wraps an SslStream.
+/// Opens upstream connections: TCP with Nagle off, wrapped in an SslStream for <c>https://</c> endpoints, read and
+/// written through stream pipes (see <see cref="UpstreamConnection"/> for why not Kestrel's socket transport).
 /// </summary>
-internal sealed class UpstreamConnector : IDisposable
+internal sealed class UpstreamConnector
 {
-    private readonly SocketConnectionContextFactory _factory;
     private readonly Func<UpstreamEndpoint, CancellationToken, ValueTask<ConnectionContext>>? _transport;
 
-    /// <param name="loggers">For the socket transport's own diagnostics.</param>
     /// <param name="transport">Replaces TCP with another transport (in-memory pipes for benchmarks and allocation tests).</param>
-    public UpstreamConnector(ILoggerFactory loggers, Func<UpstreamEndpoint, CancellationToken, ValueTask<ConnectionContext>>? transport = null)
-    {
-        var options = new SocketConnectionFactoryOptions
-        {
-            // Continuations run on the socket's I/O thread instead of hopping to the thread pool: the proxy's
-            // work per read is short and never blocks, and each hop costs more than the work.
-            UnsafePreferInlineScheduling = true,
-
-            // Bounds what one upstream connection may buffer before back-pressure stops reading from it.
-            MaxReadBufferSize = 256 * 1024,
-            MaxWriteBufferSize = 64 * 1024,
-        };
-        _factory = new SocketConnectionContextFactory(options, loggers.CreateLogger("EdgeProxy.Upstreams"));
-        _transport = transport;
-    }
+    public UpstreamConnector(Func<UpstreamEndpoint, CancellationToken, ValueTask<ConnectionContext>>? transport = null) => _transport = transport;
 
     public async ValueTask<UpstreamConnection> ConnectAsync(UpstreamEndpoint endpoint, CancellationToken cancellation)
     {
@@ -53,12 +35,13 @@ internal sealed class UpstreamConnector : IDisposable
                 await socket.ConnectAsync(endpoint.Host, endpoint.Port, cancellation);
             }
 
+            var network = new NetworkStream(socket, ownsSocket: true);
             if (!endpoint.IsTls)
             {
-                return new UpstreamConnection(endpoint, _factory.Create(socket));
+                return new UpstreamConnection(endpoint, network, socket);
             }
 
-            var ssl = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
+            var ssl = new SslStream(network, leaveInnerStreamOpen: false);
             try
             {
                 await ssl.AuthenticateAsClientAsync(endpoint.Tls!, cancellation);
@@ -69,7 +52,7 @@ internal sealed class UpstreamConnector : IDisposable
                 throw;
             }
 
-            return new UpstreamConnection(endpoint, ssl);
+            return new UpstreamConnection(endpoint, ssl, socket);
         }
         catch
         {
@@ -77,6 +60,4 @@ internal sealed class UpstreamConnector : IDisposable
             throw;
         }
     }
-
-    public void Dispose() => _factory.Dispose();
 }
