@@ -87,6 +87,18 @@ function Invoke-Smoke {
     if ($LASTEXITCODE -ne 0) { throw 'edgeproxy validate config/ failed' }
     $script:SmokePassed++
 
+    # A broken config: validate and start-up both refuse it, exit 1 and point at file:line:column.
+    $bad = Join-Path ([IO.Path]::GetTempPath()) ("edgeproxy-bad-" + [Guid]::NewGuid().ToString('N'))
+    New-Item -ItemType Directory -Force $bad | Out-Null
+    Set-Content -Path (Join-Path $bad 'bad.toml') -Value "[[listeners]]`nname = `"x`"`nlisten = `"127.0.0.1:notaport`"`n"
+    foreach ($invocation in @(@('validate', $bad), @('--config', $bad))) {
+        $output = & $binary @invocation 2>&1 | Out-String
+        if ($LASTEXITCODE -ne 1 -or $output -notmatch 'bad\.toml:3:10') { throw "edgeproxy $($invocation -join ' ') on a bad config: exit $LASTEXITCODE, output: $output" }
+    }
+    Remove-Item -Recurse -Force $bad
+    Write-Host '    a bad config is refused by validate and at start-up, with file:line:column'
+    $script:SmokePassed++
+
     New-Item -ItemType Directory -Force $Artifacts | Out-Null
     $logFile = Join-Path $Artifacts 'smoke-gateway.log'
     $process = Start-Process -FilePath $binary -ArgumentList @('--config', (Join-Path $Root 'config'), '--demo-upstream', '127.0.0.1:9001') `

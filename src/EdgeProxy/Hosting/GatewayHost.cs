@@ -9,6 +9,7 @@ using EdgeProxy.Demo;
 using EdgeProxy.Http;
 using EdgeProxy.Observability;
 using EdgeProxy.Policy.Config;
+using EdgeProxy.Policy.Config.Validation;
 using EdgeProxy.Upstreams;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
@@ -103,7 +104,7 @@ internal sealed class GatewayHost : IAsyncDisposable
             kestrel.Limits.MaxRequestBufferSize = 256 * 1024;
             foreach (var listener in config.Listeners)
             {
-                kestrel.Listen(ListenAddress.Parse(listener.Listen), lo =>
+                kestrel.Listen(ListenAddress.ToEndPoint(listener.Listen), lo =>
                 {
                     lo.Protocols = HttpProtocols.Http1;
                     if (listener.Tls is { } tls)
@@ -119,12 +120,12 @@ internal sealed class GatewayHost : IAsyncDisposable
 
             if (!string.IsNullOrEmpty(config.Admin.Listen))
             {
-                kestrel.Listen(ListenAddress.Parse(config.Admin.Listen), lo => admin = lo);
+                kestrel.Listen(ListenAddress.ToEndPoint(config.Admin.Listen), lo => admin = lo);
             }
 
             if (options.DemoUpstream is { } demoAddress)
             {
-                kestrel.Listen(ListenAddress.Parse(demoAddress), lo => demo = lo);
+                kestrel.Listen(ListenAddress.ToEndPoint(demoAddress), lo => demo = lo);
             }
         });
 

@@ -11,9 +11,6 @@ namespace EdgeProxy.Http;
 /// </summary>
 internal static class BodyCopier
 {
-    private const int MaxChunkLine = 4096;
-    private const int MaxTrailerBytes = 16 * 1024;
-
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public static async ValueTask<long> CopyAsync(PipeReader source, PipeWriter destination, BodyFraming framing, long contentLength,
         bool chunkedOut, long maxBytes, bool sourceIsClient, ExchangeTimer timer, TimerPhase phase, TimeSpan idleTimeout)
@@ -37,6 +34,7 @@ internal static class BodyCopier
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<long> CopyContentLengthAsync(PipeReader source, PipeWriter destination, long length, bool chunkedOut,
         bool sourceIsClient, ExchangeTimer timer, TimerPhase phase, TimeSpan idleTimeout)
     {
@@ -66,6 +64,7 @@ internal static class BodyCopier
         return length;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<long> CopyUntilCloseAsync(PipeReader source, PipeWriter destination, bool chunkedOut,
         bool sourceIsClient, ExchangeTimer timer, TimerPhase phase, TimeSpan idleTimeout)
     {
@@ -97,6 +96,7 @@ internal static class BodyCopier
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<long> CopyChunkedAsync(PipeReader source, PipeWriter destination, bool chunkedOut, long maxBytes,
         bool sourceIsClient, ExchangeTimer timer, TimerPhase phase, TimeSpan idleTimeout)
     {
@@ -119,6 +119,47 @@ internal static class BodyCopier
                 ThrowPrematureEnd(sourceIsClient);
             }
         }
+    }
+
+    /// <summary>
+    /// The synchronous fast path: when the whole body is already buffered (the common case for small responses,
+    /// which arrive with their head), copy it without entering an async method. False: use <see cref="CopyAsync"/>.
+    /// </summary>
+    public static bool TryCopyBuffered(PipeReader source, PipeWriter destination, BodyFraming framing, long contentLength, bool chunkedOut, out long copied)
+    {
+        copied = 0;
+        if (framing == BodyFraming.None)
+        {
+            if (chunkedOut)
+            {
+                WriteLastChunk(destination);
+            }
+
+            return true;
+        }
+
+        if (framing != BodyFraming.ContentLength || !source.TryRead(out var result))
+        {
+            return false;
+        }
+
+        var buffer = result.Buffer;
+        if (buffer.Length < contentLength)
+        {
+            source.AdvanceTo(buffer.Start);
+            return false;
+        }
+
+        var body = buffer.Slice(0, contentLength);
+        WriteData(destination, body, chunkedOut);
+        if (chunkedOut)
+        {
+            WriteLastChunk(destination);
+        }
+
+        source.AdvanceTo(body.End);
+        copied = contentLength;
+        return true;
     }
 
     internal static void WriteData(PipeWriter destination, in ReadOnlySequence<byte> data, bool chunked)
@@ -149,6 +190,7 @@ internal static class BodyCopier
 
     internal static void WriteLastChunk(PipeWriter destination) => destination.Write("0\r\n\r\n"u8);
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     internal static async ValueTask FlushAsync(PipeWriter destination, bool sourceIsClient, CancellationToken token)
     {
         var flush = await destination.FlushAsync(token);
@@ -170,269 +212,5 @@ internal static class BodyCopier
         }
 
         throw new ProxyException(ProxyErrorKind.UpstreamReset, "upstream closed before the response body ended") { ResponseStarted = true };
-    }
-
-    /// <summary>Incremental RFC 9112 §7.1 decoder; state survives across reads.</summary>
-    private struct ChunkedDecoder(bool sourceIsClient, long maxBytes)
-    {
-        private enum State : byte { Size, Data, DataEnd, Trailer }
-
-        private State _state;
-        private long _remaining;
-        private int _trailerBytes;
-
-        public long Total { get; private set; }
-
-        public bool Done { get; private set; }
-
-        public SequencePosition Process(in ReadOnlySequence<byte> buffer, PipeWriter destination, bool chunkedOut)
-        {
-            var reader = new SequenceReader<byte>(buffer);
-            while (!Done)
-            {
-                switch (_state)
-                {
-                    case State.Size:
-                        if (!reader.TryReadTo(out ReadOnlySequence<byte> line, (byte)'\n'))
-                        {
-                            if (reader.Remaining > MaxChunkLine)
-                            {
-                                Fail();
-                            }
-
-                            return reader.Position;
-                        }
-
-                        _remaining = ParseSizeLine(line);
-                        if (_remaining == 0)
-                        {
-                            _state = State.Trailer;
-                            break;
-                        }
-
-                        Total += _remaining;
-                        if (Total > maxBytes)
-                        {
-                            if (sourceIsClient)
-                            {
-                                BadRequestException.Throw(RejectReason.BodyTooLarge);
-                            }
-
-                            Fail();
-                        }
-
-                        _state = State.Data;
-                        break;
-                    case State.Data:
-                        if (reader.End)
-                        {
-                            return reader.Position;
-                        }
-
-                        var n = Math.Min(_remaining, reader.Remaining);
-                        WriteData(destination, reader.UnreadSequence.Slice(0, n), chunkedOut);
-                        reader.Advance(n);
-                        _remaining -= n;
-                        if (_remaining == 0)
-                        {
-                            _state = State.DataEnd;
-                        }
-
-                        break;
-                    case State.DataEnd:
-                        if (reader.Remaining < 2)
-                        {
-                            return reader.Position;
-                        }
-
-                        if (!reader.IsNext("\r\n"u8, advancePast: true))
-                        {
-                            Fail();
-                        }
-
-                        _state = State.Size;
-                        break;
-                    case State.Trailer:
-                        if (!reader.TryReadTo(out ReadOnlySequence<byte> trailer, (byte)'\n'))
-                        {
-                            if (_trailerBytes + reader.Remaining > MaxTrailerBytes)
-                            {
-                                Fail();
-                            }
-
-                            return reader.Position;
-                        }
-
-                        _trailerBytes += (int)trailer.Length + 1;
-                        if (_trailerBytes > MaxTrailerBytes || trailer.IsEmpty || !EndsWithCr(trailer))
-                        {
-                            Fail();
-                        }
-
-                        if (trailer.Length == 1)
-                        {
-                            // Trailer fields are validated and dropped: none of our peers needs them, and
-                            // forwarding them would need the TE: trailers negotiation.
-                            if (chunkedOut)
-                            {
-                                WriteLastChunk(destination);
-                            }
-
-                            Done = true;
-                        }
-                        else
-                        {
-                            ValidateTrailerLine(trailer);
-                        }
-
-                        break;
-                }
-            }
-
-            return reader.Position;
-        }
-
-        private readonly long ParseSizeLine(in ReadOnlySequence<byte> line)
-        {
-            if (line.Length > MaxChunkLine || line.Length < 2 || !EndsWithCr(line))
-            {
-                Fail();
-            }
-
-            Span<byte> copy = stackalloc byte[(int)line.Length - 1];
-            line.Slice(0, copy.Length).CopyTo(copy);
-            long size = 0;
-            var i = 0;
-            for (; i < copy.Length; i++)
-            {
-                var digit = HexValue(copy[i]);
-                if (digit < 0)
-                {
-                    break;
-                }
-
-                if (i == 15)
-                {
-                    Fail();
-                }
-
-                size = (size << 4) | (uint)digit;
-            }
-
-            if (i == 0)
-            {
-                Fail();
-            }
-
-            ValidateExtensions(copy[i..]);
-            return size;
-        }
-
-        /// <summary>chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ( token / quoted-string ) ] )</summary>
-        private readonly void ValidateExtensions(ReadOnlySpan<byte> ext)
-        {
-            while (!ext.IsEmpty)
-            {
-                ext = SkipBws(ext);
-                if (ext.IsEmpty || ext[0] != (byte)';')
-                {
-                    Fail();
-                }
-
-                ext = SkipBws(ext[1..]);
-                var nameLength = TokenLength(ext);
-                if (nameLength == 0)
-                {
-                    Fail();
-                }
-
-                ext = SkipBws(ext[nameLength..]);
-                if (ext.IsEmpty || ext[0] != (byte)'=')
-                {
-                    continue;
-                }
-
-                ext = SkipBws(ext[1..]);
-                if (!ext.IsEmpty && ext[0] == (byte)'"')
-                {
-                    var close = 1;
-                    while (close < ext.Length && ext[close] != (byte)'"')
-                    {
-                        close += ext[close] == (byte)'\\' ? 2 : 1;
-                    }
-
-                    if (close >= ext.Length || !HttpChars.IsFieldValue(ext[..close]))
-                    {
-                        Fail();
-                    }
-
-                    ext = ext[(close + 1)..];
-                }
-                else
-                {
-                    var valueLength = TokenLength(ext);
-                    if (valueLength == 0)
-                    {
-                        Fail();
-                    }
-
-                    ext = ext[valueLength..];
-                }
-            }
-        }
-
-        private readonly void ValidateTrailerLine(in ReadOnlySequence<byte> line)
-        {
-            Span<byte> copy = stackalloc byte[(int)line.Length - 1];
-            line.Slice(0, copy.Length).CopyTo(copy);
-            var colon = copy.IndexOf((byte)':');
-            if (colon <= 0 || !HttpChars.IsToken(copy[..colon]) || !HttpChars.IsFieldValue(copy[(colon + 1)..]))
-            {
-                Fail();
-            }
-        }
-
-        private static ReadOnlySpan<byte> SkipBws(ReadOnlySpan<byte> span)
-        {
-            var i = 0;
-            while (i < span.Length && (span[i] == (byte)' ' || span[i] == (byte)'\t'))
-            {
-                i++;
-            }
-
-            return span[i..];
-        }
-
-        private static int TokenLength(ReadOnlySpan<byte> span)
-        {
-            var i = 0;
-            while (i < span.Length && HttpChars.IsToken(span.Slice(i, 1)))
-            {
-                i++;
-            }
-
-            return i;
-        }
-
-        private static bool EndsWithCr(in ReadOnlySequence<byte> line) => !line.IsEmpty && line.Slice(line.Length - 1).FirstSpan[0] == (byte)'\r';
-
-        private static int HexValue(byte b) => b switch
-        {
-            >= (byte)'0' and <= (byte)'9' => b - '0',
-            >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
-            >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
-            _ => -1,
-        };
-
-        [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-        private readonly void Fail()
-        {
-            if (sourceIsClient)
-            {
-                BadRequestException.Throw(RejectReason.InvalidChunk);
-            }
-
-            throw new ProxyException(ProxyErrorKind.UpstreamProtocolError, "malformed chunked response body") { ResponseStarted = true };
-        }
     }
 }

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net;
-using System.Runtime.CompilerServices;
 using System.Text;
 using EdgeProxy.Config;
 using EdgeProxy.Observability;
@@ -23,6 +22,9 @@ internal sealed class ClientConnection
     private const int MaxResponseStartLine = 8 * 1024;
     private const int MaxResponseHeaders = 256;
 
+    /// <summary>Requests that matched no route still count, under route="(none)".</summary>
+    private static readonly RouteMetrics NoRouteMetrics = new("(none)");
+
     private readonly ConnectionContext _context;
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
@@ -41,6 +43,9 @@ internal sealed class ClientConnection
     private int _logMethodLength;
     private int _logPathLength;
     private bool _bodyForwarded;
+    private bool _headStarted;
+    private long _bytesIn;
+    private UpstreamConnection? _upstream;
     private RequestHead? _request;
     private ResponseHead? _response;
     private int _requestIdLength;
@@ -50,6 +55,11 @@ internal sealed class ClientConnection
     private ReadOnlyMemory<byte> _head;
     private bool _headConsumed;
     private byte[]? _headCopy;
+
+    // The current response head: in the upstream pipe's first segment, or copied when it spanned segments.
+    private ReadOnlySequence<byte> _responseBuffer;
+    private int _responseHeadLength;
+    private bool _responseHeadCopied;
     private byte[]? _responseHeadCopy;
 
     public ClientConnection(ConnectionContext context, GatewayRuntime runtime, ListenerInfo listener)
@@ -77,6 +87,11 @@ internal sealed class ClientConnection
 
     private ReadOnlySpan<byte> RequestId => _requestId.AsSpan(0, _requestIdLength);
 
+    /// <summary>
+    /// The connection's one loop. Everything a request waits for is awaited right here, on pipe and socket
+    /// <see cref="ValueTask"/>s, with synchronous helpers in between: a small proxied request runs no nested async
+    /// method, so the only state-machine box is this method's, allocated once per connection.
+    /// </summary>
     public async Task RunAsync()
     {
         GatewayMetrics.ClientConnections.Inc();
@@ -86,22 +101,179 @@ internal sealed class ClientConnection
             while (!_closeRequested.IsCancellationRequested)
             {
                 var snapshot = _runtime.Store.Current;
-                if (!await ReadHeadAsync(snapshot))
+
+                // 1. The request head: a keep-alive wait, then the header timeout once its first byte arrived.
+                _timer.Arm(TimerPhase.KeepAlive, snapshot.Limits.KeepAliveTimeout);
+                _headStarted = false;
+                HeadState head;
+                do
                 {
-                    break;
+                    ReadResult read;
+                    try
+                    {
+                        read = await _input.ReadAsync(_timer.Token);
+                    }
+                    catch (OperationCanceledException) when (_timer.Phase == TimerPhase.KeepAlive)
+                    {
+                        return;
+                    }
+
+                    head = FrameRequestHead(read, snapshot);
+                }
+                while (head == HeadState.Incomplete);
+
+                if (head == HeadState.Closed)
+                {
+                    return;
                 }
 
-                var keepAlive = await HandleRequestAsync(snapshot);
+                // 2. Parse, route and check what can be checked before anything goes upstream.
+                var started = Stopwatch.GetTimestamp();
+                var route = PrepareRequest(snapshot, out var refusal);
+                bool keepAlive;
+                if (refusal != ProxyErrorKind.None)
+                {
+                    keepAlive = WriteAnswer(started, route, refusal);
+                    await _output.FlushAsync();
+                }
+                else
+                {
+                    // 3. The exchange with the upstream.
+                    var request = _request!;
+                    var response = _response ??= new ResponseHead(MaxResponseHeaders);
+                    var endpoint = route!.Cluster.Next();
+                    var timeouts = route.Timeouts;
+                    try
+                    {
+                        _timer.SetTotal(timeouts.Total);
+                        var trusted = snapshot.IsTrusted(_clientIp);
+                        var answeredContinue = request.HasBody && request.ExpectsContinue;
+                        var attempt = 0;
+                        long upstreamStarted;
+                        while (true)
+                        {
+                            var upstream = _upstream = await endpoint.AcquireAsync(timeouts.Connect, default);
+                            var reused = upstream.Requests++ > 0;
+                            upstreamStarted = Stopwatch.GetTimestamp();
+                            WriteUpstreamHead(snapshot, route, upstream, trusted, answeredContinue);
+                            var sent = true;
+                            if (request.HasBody)
+                            {
+                                ConsumeHead();
+                                if (answeredContinue)
+                                {
+                                    _output.Write("HTTP/1.1 100 Continue\r\n\r\n"u8);
+                                    await _output.FlushAsync();
+                                }
+
+                                _bytesIn = await BodyCopier.CopyAsync(_input, upstream.Output,
+                                    request.Headers.Chunked ? BodyFraming.Chunked : BodyFraming.ContentLength, request.Headers.ContentLength,
+                                    chunkedOut: request.Headers.Chunked, route.MaxBodyBytes, sourceIsClient: true, _timer, TimerPhase.RequestBody, timeouts.Idle);
+                                _bodyForwarded = true;
+                            }
+                            else
+                            {
+                                sent = !(await upstream.Output.FlushAsync()).IsCompleted;
+                            }
+
+                            // Interim responses (1xx but 101) are relayed while the final one is awaited.
+                            var state = ResponseState.ClosedEmpty;
+                            if (sent)
+                            {
+                                _timer.Arm(TimerPhase.ResponseHead, timeouts.ResponseHeaders);
+                                do
+                                {
+                                    ReadResult read;
+                                    try
+                                    {
+                                        read = await upstream.Input.ReadAsync(_timer.Token);
+                                    }
+                                    catch (Exception e) when (e is IOException or ConnectionResetException)
+                                    {
+                                        break;
+                                    }
+
+                                    state = FrameResponseHead(read, upstream, response, request);
+                                    if (state == ResponseState.Interim)
+                                    {
+                                        await _output.FlushAsync();
+                                    }
+                                }
+                                while (state is ResponseState.Incomplete or ResponseState.Interim);
+                            }
+
+                            if (state == ResponseState.Final)
+                            {
+                                break;
+                            }
+
+                            // A pooled connection the upstream closed while idle is the one failure safe to retry: nothing was processed.
+                            await DisposeUpstreamAsync();
+                            if (!request.HasBody && reused && attempt++ == 0)
+                            {
+                                continue;
+                            }
+
+                            throw new ProxyException(ProxyErrorKind.UpstreamReset, sent
+                                ? "upstream closed the connection without a response"
+                                : "upstream closed the connection before the request was sent");
+                        }
+
+                        ConsumeHead();
+                        var current = _upstream!;
+                        var upstreamMicros = ElapsedMicros(upstreamStarted);
+                        if (response.StatusCode == 101 && request.IsUpgrade)
+                        {
+                            WriteResponseHead(snapshot, route, response, request, chunked: false, keepAlive: false);
+                            AdvancePastResponseHead(current);
+                            await _output.FlushAsync();
+                            Record(started, upstreamMicros, route, endpoint, 101, _bytesIn, 0, ProxyErrorKind.None);
+                            _upstream = null;
+                            _timer.Disarm();
+                            await ProtocolTunnel.RunAsync(_input, _output, current);
+                            return;
+                        }
+
+                        var framing = response.Framing(request.IsHead);
+                        var chunkedOut = request.Version == HttpVersion.Http11 && framing is BodyFraming.Chunked or BodyFraming.UntilClose;
+                        keepAlive = request.KeepAlive && (chunkedOut || framing is BodyFraming.None or BodyFraming.ContentLength)
+                            && !_closeRequested.IsCancellationRequested;
+                        WriteResponseHead(snapshot, route, response, request, chunkedOut, keepAlive);
+                        var reusable = response.KeepAlive && framing != BodyFraming.UntilClose;
+                        var contentLength = response.Headers.ContentLength;
+                        AdvancePastResponseHead(current);
+                        if (!BodyCopier.TryCopyBuffered(current.Input, _output, framing, contentLength, chunkedOut, out var bytesOut))
+                        {
+                            bytesOut = await BodyCopier.CopyAsync(current.Input, _output, framing, contentLength, chunkedOut, long.MaxValue,
+                                sourceIsClient: false, _timer, TimerPhase.ResponseBody, timeouts.Idle);
+                        }
+
+                        if ((await _output.FlushAsync()).IsCompleted)
+                        {
+                            throw new ProxyException(ProxyErrorKind.ClientAborted, "client closed while receiving the response") { ResponseStarted = true };
+                        }
+
+                        _upstream = null;
+                        endpoint.Release(current, reusable);
+                        Record(started, upstreamMicros, route, endpoint, response.StatusCode, _bytesIn, bytesOut, ProxyErrorKind.None);
+                    }
+                    catch (Exception e) when (e is ProxyException or OperationCanceledException or IOException or ConnectionResetException or BadResponseException)
+                    {
+                        keepAlive = await FailExchangeAsync(e, route, endpoint, started);
+                    }
+                }
+
                 ConsumeHead();
                 _timer.Disarm();
                 if (!keepAlive)
                 {
-                    break;
+                    return;
                 }
             }
         }
         catch (BadRequestException e)
         {
+            await DisposeUpstreamAsync();
             await RejectAsync(e.Reason);
         }
         catch (OperationCanceledException) when (_timer.Fired)
@@ -121,330 +293,237 @@ internal sealed class ClientConnection
         }
         finally
         {
+            await DisposeUpstreamAsync();
             _timer.Dispose();
             GatewayMetrics.ClientConnections.Dec();
         }
     }
 
-    /// <summary>Waits for a complete request head. False when the client closed (or drain began) between requests.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> ReadHeadAsync(PolicySnapshot snapshot)
+    private enum HeadState : byte
     {
-        var limits = snapshot.Limits;
-        _timer.Arm(TimerPhase.KeepAlive, limits.KeepAliveTimeout);
-        var started = false;
-        while (true)
+        Incomplete,
+        Complete,
+        Closed,
+    }
+
+    private enum ResponseState : byte
+    {
+        Incomplete,
+        Final,
+        Interim,
+
+        /// <summary>The upstream closed (or reset) before sending a byte.</summary>
+        ClosedEmpty,
+    }
+
+    /// <summary>Looks for a complete request head in what has arrived; consumes nothing until the request is done.</summary>
+    private HeadState FrameRequestHead(in ReadResult read, PolicySnapshot snapshot)
+    {
+        var buffer = read.Buffer;
+        if (read.IsCanceled && !_headStarted && buffer.IsEmpty)
         {
-            ReadResult result;
-            try
-            {
-                result = await _input.ReadAsync(_timer.Token);
-            }
-            catch (OperationCanceledException) when (_timer.Phase == TimerPhase.KeepAlive)
-            {
-                return false;
-            }
+            // Drain began while the connection was idle.
+            return HeadState.Closed;
+        }
 
-            var buffer = result.Buffer;
-            if (result.IsCanceled)
+        // RFC 9112 §2.2: ignore empty lines before a request-line.
+        if (!_headStarted)
+        {
+            var skip = 0L;
+            var reader = new SequenceReader<byte>(buffer);
+            while (reader.IsNext("\r\n"u8, advancePast: true))
             {
-                // Drain requested: stop between requests, or finish reading a head already started.
-                if (!started && buffer.IsEmpty)
-                {
-                    return false;
-                }
+                skip += 2;
             }
 
-            // RFC 9112 §2.2: ignore empty lines before a request-line.
-            if (!started)
+            if (skip > 0)
             {
-                var skip = 0L;
-                var reader = new SequenceReader<byte>(buffer);
-                while (reader.IsNext("\r\n"u8, advancePast: true))
-                {
-                    skip += 2;
-                }
-
                 buffer = buffer.Slice(skip);
-                if (skip > 0 && buffer.IsEmpty)
+                if (buffer.IsEmpty)
                 {
                     _input.AdvanceTo(buffer.Start);
-                    if (result.IsCompleted)
-                    {
-                        return false;
-                    }
-
-                    continue;
+                    return read.IsCompleted ? HeadState.Closed : HeadState.Incomplete;
                 }
             }
 
-            if (!buffer.IsEmpty && !started)
+            if (!buffer.IsEmpty)
             {
-                started = true;
-                _timer.Arm(TimerPhase.RequestHead, limits.HeaderTimeout);
+                _headStarted = true;
+                _timer.Arm(TimerPhase.RequestHead, snapshot.Limits.HeaderTimeout);
             }
+        }
 
-            int headLength;
-            if (buffer.IsSingleSegment)
-            {
-                headLength = HeadFramer.FindEnd(buffer.FirstSpan, limits.MaxRequestLineBytes, snapshot.MaxHeadBytes);
-                if (headLength > 0)
-                {
-                    _head = buffer.First[..headLength];
-                }
-            }
-            else
-            {
-                var copy = Linearize(buffer, snapshot.MaxHeadBytes + 1, ref _headCopy);
-                headLength = HeadFramer.FindEnd(copy, limits.MaxRequestLineBytes, snapshot.MaxHeadBytes);
-                if (headLength > 0)
-                {
-                    _head = _headCopy.AsMemory(0, headLength);
-                }
-            }
-
+        var limits = snapshot.Limits;
+        int headLength;
+        if (buffer.IsSingleSegment)
+        {
+            headLength = HeadFramer.FindEnd(buffer.FirstSpan, limits.MaxRequestLineBytes, snapshot.MaxHeadBytes);
             if (headLength > 0)
             {
-                _pendingBuffer = buffer.Slice(0, headLength);
-                _headConsumed = false;
-                return true;
+                _head = buffer.First[..headLength];
             }
-
-            if (result.IsCompleted)
+        }
+        else
+        {
+            var copy = Linearize(buffer, snapshot.MaxHeadBytes + 1, ref _headCopy);
+            headLength = HeadFramer.FindEnd(copy, limits.MaxRequestLineBytes, snapshot.MaxHeadBytes);
+            if (headLength > 0)
             {
-                if (!started)
-                {
-                    return false;
-                }
+                _head = _headCopy.AsMemory(0, headLength);
+            }
+        }
 
-                BadRequestException.Throw(RejectReason.UnexpectedEndOfRequest);
+        if (headLength > 0)
+        {
+            _pendingBuffer = buffer.Slice(0, headLength);
+            _headConsumed = false;
+            return HeadState.Complete;
+        }
+
+        if (read.IsCompleted)
+        {
+            if (!_headStarted)
+            {
+                return HeadState.Closed;
             }
 
-            _input.AdvanceTo(buffer.Start, buffer.End);
+            BadRequestException.Throw(RejectReason.UnexpectedEndOfRequest);
         }
+
+        _input.AdvanceTo(buffer.Start, buffer.End);
+        return HeadState.Incomplete;
     }
 
-    private void ConsumeHead()
+    /// <summary>
+    /// Parses the head, settles the request id, routes. Returns the matched route and, in <paramref name="refusal"/>,
+    /// why the gateway answers itself instead (none: forward). Malformed input throws <see cref="BadRequestException"/>.
+    /// </summary>
+    private CompiledRoute? PrepareRequest(PolicySnapshot snapshot, out ProxyErrorKind refusal)
     {
-        if (!_headConsumed)
+        var maxHeaders = snapshot.Limits.MaxHeaderCount;
+        if (_request is null || _request.Headers.Entries.Length < maxHeaders)
         {
-            _headConsumed = true;
-            _input.AdvanceTo(_pendingBuffer.End);
-            _pendingBuffer = default;
-            _head = default;
-        }
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> HandleRequestAsync(PolicySnapshot snapshot)
-    {
-        var started = Stopwatch.GetTimestamp();
-        _request ??= new RequestHead(snapshot.Limits.MaxHeaderCount);
-        if (_request.Headers.Entries.Length < snapshot.Limits.MaxHeaderCount)
-        {
-            _request = new RequestHead(snapshot.Limits.MaxHeaderCount);
+            _request = new RequestHead(maxHeaders);
         }
 
         var request = _request;
         _bodyForwarded = false;
+        _bytesIn = 0;
         _logMethodLength = 0;
         _logPathLength = 0;
-        CompiledRoute? route;
-        try
-        {
-            var head = _head.Span;
-            Http11Parser.ParseRequest(head, request, snapshot.Limits.MaxHeaderCount);
-            SetRequestId(head, request);
-            KeepForLog(head, request);
-            route = snapshot.Routes.Match(head, request, _captures);
-        }
-        catch (BadRequestException e)
-        {
-            await RejectAsync(e.Reason);
-            return false;
-        }
-
-        if (route is null)
-        {
-            return await AnswerAsync(started, null, 404, ProxyErrorKind.NoRoute, "no route matches the request");
-        }
-
-        if (request.Headers.ContentLength > route.MaxBodyBytes)
-        {
-            return await AnswerAsync(started, route, 413, ProxyErrorKind.BodyTooLarge, "request body too large");
-        }
-
-        return await ForwardAsync(snapshot, route, started);
+        _requestIdLength = 0;
+        var head = _head.Span;
+        Http11Parser.ParseRequest(head, request, maxHeaders);
+        SetRequestId(head, request);
+        KeepForLog(head, request);
+        var route = snapshot.Routes.Match(head, request, _captures);
+        refusal = route is null ? ProxyErrorKind.NoRoute
+            : request.Headers.ContentLength > route.MaxBodyBytes ? ProxyErrorKind.BodyTooLarge
+            : ProxyErrorKind.None;
+        return route;
     }
 
-    /// <summary>The gateway answers itself (no route, body too large, upstream failure before any response byte).</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> AnswerAsync(long started, CompiledRoute? route, int status, ProxyErrorKind kind, string message)
+    /// <summary>Writes the gateway's own JSON answer; returns whether the connection can stay open.</summary>
+    private bool WriteAnswer(long started, CompiledRoute? route, ProxyErrorKind kind)
     {
         var request = _request!;
+        var (status, message) = kind switch
+        {
+            ProxyErrorKind.NoRoute => (404, "no route matches the request"),
+            ProxyErrorKind.BodyTooLarge => (413, "request body too large"),
+            _ => (ProxyException.StatusCodeOf(kind), ErrorNames.Of(kind)),
+        };
+
         // A body we did not read would be taken for the next request, so the connection closes unless there was none.
-        var keepAlive = request.KeepAlive && (!request.HasBody || _bodyForwarded);
+        var keepAlive = request.KeepAlive && (!request.HasBody || _bodyForwarded) && !_closeRequested.IsCancellationRequested;
         ClientResponseWriter.WriteError(_output, status, message, RequestId, close: !keepAlive, headOnly: request.IsHead);
-        await _output.FlushAsync();
         Record(started, 0, route, null, status, 0, 0, kind);
         return keepAlive;
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> ForwardAsync(PolicySnapshot snapshot, CompiledRoute route, long started)
+    /// <summary>An exchange failed: answer 502/504 if nothing was sent yet, otherwise close.</summary>
+    private async ValueTask<bool> FailExchangeAsync(Exception e, CompiledRoute route, UpstreamEndpoint endpoint, long started)
     {
-        var request = _request!;
-        _response ??= new ResponseHead(MaxResponseHeaders);
-        var response = _response;
-        var timeouts = route.Timeouts;
-        _timer.SetTotal(timeouts.Total);
-        var endpoint = route.Cluster.Next();
-        var trusted = snapshot.IsTrusted(_clientIp);
-        UpstreamConnection? upstream = null;
-        long bytesIn = 0;
-        long upstreamStarted = 0;
-        var answeredContinue = false;
-        try
+        await DisposeUpstreamAsync();
+        var failure = Classify(e);
+        GatewayMetrics.UpstreamErrors.WithLabels(ErrorNames.Of(failure.Kind)).Inc();
+        Log.UpstreamFailed(_runtime.Logger, ErrorNames.Of(failure.Kind), route.Id, e.Message);
+        if (failure.ResponseStarted || failure.Kind == ProxyErrorKind.ClientAborted)
         {
-            var attempt = 0;
-            while (true)
-            {
-                upstream = await endpoint.AcquireAsync(timeouts.Connect, default);
-                var reused = upstream.Requests > 0;
-                upstream.Requests++;
-                upstreamStarted = Stopwatch.GetTimestamp();
-                if (request.HasBody && request.ExpectsContinue && !answeredContinue)
-                {
-                    answeredContinue = true;
-                }
-
-                WriteUpstreamHead(snapshot, route, upstream, trusted, answeredContinue);
-                if (request.HasBody)
-                {
-                    ConsumeHead();
-                    if (answeredContinue)
-                    {
-                        _output.Write("HTTP/1.1 100 Continue\r\n\r\n"u8);
-                        await BodyCopier.FlushAsync(_output, sourceIsClient: false, default);
-                    }
-
-                    bytesIn = await BodyCopier.CopyAsync(_input, upstream.Output, request.Headers.Chunked ? BodyFraming.Chunked : BodyFraming.ContentLength,
-                        request.Headers.ContentLength, chunkedOut: request.Headers.Chunked, route.MaxBodyBytes, sourceIsClient: true,
-                        _timer, TimerPhase.RequestBody, timeouts.Idle);
-                    _bodyForwarded = true;
-                }
-                else
-                {
-                    var flush = await upstream.Output.FlushAsync();
-                    if (flush.IsCompleted)
-                    {
-                        if (await RetryAsync(upstream, reused, attempt++))
-                        {
-                            continue;
-                        }
-
-                        throw new ProxyException(ProxyErrorKind.UpstreamReset, "upstream closed the connection before the request was sent");
-                    }
-                }
-
-                // Interim responses (1xx other than 101) are relayed and the final one awaited.
-                var gotHead = await ReadResponseHeadAsync(upstream, response, request, timeouts.ResponseHeaders);
-                if (!gotHead)
-                {
-                    if (!request.HasBody && await RetryAsync(upstream, reused, attempt++))
-                    {
-                        continue;
-                    }
-
-                    throw new ProxyException(ProxyErrorKind.UpstreamReset, "upstream closed the connection without a response");
-                }
-
-                break;
-            }
-
-            ConsumeHead();
-            var upstreamMicros = ElapsedMicros(upstreamStarted);
-            if (response.StatusCode == 101 && request.IsUpgrade)
-            {
-                WriteResponseHead(snapshot, route, upstream, response, request, chunked: false, keepAlive: false);
-                AdvancePastResponseHead(upstream);
-                await BodyCopier.FlushAsync(_output, sourceIsClient: false, default);
-                Record(started, upstreamMicros, route, endpoint, 101, bytesIn, 0, ProxyErrorKind.None);
-                var tunnelUpstream = upstream;
-                upstream = null;
-                await TunnelAsync(tunnelUpstream);
-                return false;
-            }
-
-            var framing = response.Framing(request.IsHead);
-            var client11 = request.Version == HttpVersion.Http11;
-            var chunkedOut = client11 && framing is BodyFraming.Chunked or BodyFraming.UntilClose;
-            var keepAlive = request.KeepAlive && (chunkedOut || framing is BodyFraming.None or BodyFraming.ContentLength)
-                && !_closeRequested.IsCancellationRequested;
-            WriteResponseHead(snapshot, route, upstream, response, request, chunkedOut, keepAlive);
-            var upstreamReusable = response.KeepAlive && framing != BodyFraming.UntilClose && response.StatusCode != 101;
-            var contentLength = response.Headers.ContentLength;
-            AdvancePastResponseHead(upstream);
-            long bytesOut;
-            try
-            {
-                bytesOut = await BodyCopier.CopyAsync(upstream.Input, _output, framing, contentLength, chunkedOut, long.MaxValue,
-                    sourceIsClient: false, _timer, TimerPhase.ResponseBody, timeouts.Idle);
-                if (framing == BodyFraming.None)
-                {
-                    await BodyCopier.FlushAsync(_output, sourceIsClient: false, default);
-                }
-            }
-            catch (OperationCanceledException) when (_timer.Fired)
-            {
-                throw new ProxyException(ProxyErrorKind.IdleTimeout, "response body stalled") { ResponseStarted = true };
-            }
-
-            endpoint.Release(upstream, upstreamReusable);
-            upstream = null;
-            Record(started, upstreamMicros, route, endpoint, response.StatusCode, bytesIn, bytesOut, ProxyErrorKind.None);
-            return keepAlive;
-        }
-        catch (BadRequestException e)
-        {
-            // Bad request body (chunk framing, size): the upstream exchange is void.
-            if (upstream is not null)
-            {
-                await upstream.DisposeAsync();
-                upstream = null;
-            }
-
-            await RejectAsync(e.Reason);
+            Record(started, 0, route, endpoint, failure.ResponseStarted ? _response!.StatusCode : 499, _bytesIn, 0, failure.Kind);
             return false;
         }
-        catch (Exception e) when (e is ProxyException or OperationCanceledException or IOException or ConnectionResetException or BadResponseException)
+
+        var keepAlive = WriteAnswer(started, route, failure.Kind);
+        await _output.FlushAsync();
+        return keepAlive;
+    }
+
+    private async ValueTask DisposeUpstreamAsync()
+    {
+        if (_upstream is { } upstream)
         {
-            if (upstream is not null)
-            {
-                await upstream.DisposeAsync();
-                upstream = null;
-            }
-
-            var failure = Classify(e);
-            GatewayMetrics.UpstreamErrors.WithLabels(ErrorNames.Of(failure.Kind)).Inc();
-            Log.UpstreamFailed(_runtime.Logger, ErrorNames.Of(failure.Kind), route.Id, e.Message);
-            if (failure.ResponseStarted || failure.Kind == ProxyErrorKind.ClientAborted)
-            {
-                Record(started, 0, route, endpoint, failure.ResponseStarted ? response.StatusCode : 499, bytesIn, 0, failure.Kind);
-                return false;
-            }
-
-            var status = failure.StatusCode;
-            return await AnswerAsync(started, route, status, failure.Kind, ErrorNames.Of(failure.Kind));
+            _upstream = null;
+            await upstream.DisposeAsync();
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<bool> RetryAsync(UpstreamConnection upstream, bool reused, int attempt)
+    /// <summary>Frames and parses the upstream's response head in what has arrived; relays interim (1xx) responses.</summary>
+    private ResponseState FrameResponseHead(in ReadResult read, UpstreamConnection upstream, ResponseHead response, RequestHead request)
     {
-        // A pooled connection the upstream closed while idle is the one failure safe to retry: nothing was processed.
-        await upstream.DisposeAsync();
-        return reused && attempt == 0;
+        var buffer = read.Buffer;
+        int headLength;
+        try
+        {
+            if (buffer.IsSingleSegment)
+            {
+                headLength = HeadFramer.FindEnd(buffer.FirstSpan, MaxResponseStartLine, MaxResponseHead);
+                _responseHeadCopied = false;
+            }
+            else
+            {
+                var copy = Linearize(buffer, MaxResponseHead + 1, ref _responseHeadCopy);
+                headLength = HeadFramer.FindEnd(copy, MaxResponseStartLine, MaxResponseHead);
+                _responseHeadCopied = true;
+            }
+        }
+        catch (BadRequestException e)
+        {
+            throw new BadResponseException("malformed response head: " + e.Message);
+        }
+
+        if (headLength == 0)
+        {
+            if (read.IsCompleted)
+            {
+                if (buffer.IsEmpty)
+                {
+                    return ResponseState.ClosedEmpty;
+                }
+
+                throw new ProxyException(ProxyErrorKind.UpstreamProtocolError, "upstream closed mid-head");
+            }
+
+            upstream.Input.AdvanceTo(buffer.Start, buffer.End);
+            return ResponseState.Incomplete;
+        }
+
+        _responseBuffer = buffer;
+        _responseHeadLength = headLength;
+        Http11Parser.ParseResponse(ResponseHeadSpan(), response, MaxResponseHeaders);
+        if (response.StatusCode >= 200 || response.StatusCode == 101)
+        {
+            return ResponseState.Final;
+        }
+
+        // RFC 9110 §15.2: 1xx go to HTTP/1.1 clients, never to 1.0 ones; our own 100 Continue was already sent.
+        if (request.Version == HttpVersion.Http11 && response.StatusCode != 100)
+        {
+            ClientResponseWriter.WriteInterim(_output, ResponseHeadSpan(), response);
+        }
+
+        AdvancePastResponseHead(upstream);
+        return ResponseState.Interim;
     }
 
     private ProxyException Classify(Exception e)
@@ -469,6 +548,17 @@ internal sealed class ClientConnection
         }
     }
 
+    private void ConsumeHead()
+    {
+        if (!_headConsumed)
+        {
+            _headConsumed = true;
+            _input.AdvanceTo(_pendingBuffer.End);
+            _pendingBuffer = default;
+            _head = default;
+        }
+    }
+
     private void WriteUpstreamHead(PolicySnapshot snapshot, CompiledRoute route, UpstreamConnection upstream, bool trusted, bool answeredContinue)
     {
         var info = new ForwardingInfo
@@ -479,24 +569,15 @@ internal sealed class ClientConnection
             RequestId = RequestId,
             Trusted = trusted,
             AnsweredContinue = answeredContinue,
-            UpstreamAuthority = upstream.Endpoint.NameBytes.AsSpan(upstream.Endpoint.NameBytes.AsSpan().IndexOf("//"u8) + 2),
+            UpstreamAuthority = upstream.Endpoint.Authority,
         };
         UpstreamRequestWriter.Write(upstream.Output, _head.Span, _request!, route, _captures, snapshot, info);
     }
 
-    private void WriteResponseHead(PolicySnapshot snapshot, CompiledRoute route, UpstreamConnection upstream, ResponseHead response,
-        RequestHead request, bool chunked, bool keepAlive)
-    {
-        ClientResponseWriter.WriteForwarded(_output, ResponseHeadSpan(upstream), response, route.ResponseHeaders, snapshot, RequestId,
-            chunked, keepAlive, request.Version);
-    }
+    private void WriteResponseHead(PolicySnapshot snapshot, CompiledRoute route, ResponseHead response, RequestHead request, bool chunked, bool keepAlive) =>
+        ClientResponseWriter.WriteForwarded(_output, ResponseHeadSpan(), response, route.ResponseHeaders, snapshot, RequestId, chunked, keepAlive, request.Version);
 
-    // The response head bytes: the upstream pipe's first segment, or the copy made when the head spanned segments.
-    private ReadOnlySequence<byte> _responseBuffer;
-    private int _responseHeadLength;
-    private bool _responseHeadCopied;
-
-    private ReadOnlySpan<byte> ResponseHeadSpan(UpstreamConnection upstream) => _responseHeadCopied
+    private ReadOnlySpan<byte> ResponseHeadSpan() => _responseHeadCopied
         ? _responseHeadCopy.AsSpan(0, _responseHeadLength)
         : _responseBuffer.FirstSpan[.._responseHeadLength];
 
@@ -504,123 +585,6 @@ internal sealed class ClientConnection
     {
         upstream.Input.AdvanceTo(_responseBuffer.GetPosition(_responseHeadLength));
         _responseBuffer = default;
-    }
-
-    /// <summary>Reads the final response head into <paramref name="response"/>; false when the upstream closed before sending a byte.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> ReadResponseHeadAsync(UpstreamConnection upstream, ResponseHead response, RequestHead request, TimeSpan timeout)
-    {
-        var input = upstream.Input;
-        _timer.Arm(TimerPhase.ResponseHead, timeout);
-        while (true)
-        {
-            ReadResult result;
-            try
-            {
-                result = await input.ReadAsync(_timer.Token);
-            }
-            catch (Exception e) when (e is IOException or ConnectionResetException)
-            {
-                return false;
-            }
-
-            var buffer = result.Buffer;
-            int headLength;
-            try
-            {
-                if (buffer.IsSingleSegment)
-                {
-                    headLength = HeadFramer.FindEnd(buffer.FirstSpan, MaxResponseStartLine, MaxResponseHead);
-                    _responseHeadCopied = false;
-                }
-                else
-                {
-                    var copy = Linearize(buffer, MaxResponseHead + 1, ref _responseHeadCopy);
-                    headLength = HeadFramer.FindEnd(copy, MaxResponseStartLine, MaxResponseHead);
-                    _responseHeadCopied = true;
-                }
-            }
-            catch (BadRequestException e)
-            {
-                throw new BadResponseException("malformed response head: " + e.Message);
-            }
-
-            if (headLength == 0)
-            {
-                if (result.IsCompleted)
-                {
-                    if (buffer.IsEmpty)
-                    {
-                        return false;
-                    }
-
-                    throw new ProxyException(ProxyErrorKind.UpstreamProtocolError, "upstream closed mid-head");
-                }
-
-                input.AdvanceTo(buffer.Start, buffer.End);
-                continue;
-            }
-
-            _responseBuffer = buffer;
-            _responseHeadLength = headLength;
-            Http11Parser.ParseResponse(ResponseHeadSpan(upstream), response, MaxResponseHeaders);
-            if (response.StatusCode >= 200 || response.StatusCode == 101)
-            {
-                return true;
-            }
-
-            // 1xx: relay to HTTP/1.1 clients (RFC 9110 §15.2), never to 1.0 ones; then wait for the final response.
-            if (request.Version == HttpVersion.Http11 && response.StatusCode != 100)
-            {
-                ClientResponseWriter.WriteInterim(_output, ResponseHeadSpan(upstream), response);
-                await BodyCopier.FlushAsync(_output, sourceIsClient: false, default);
-            }
-
-            AdvancePastResponseHead(upstream);
-        }
-    }
-
-    /// <summary>After 101 Switching Protocols both connections become one byte stream until either side closes.</summary>
-    private async Task TunnelAsync(UpstreamConnection upstream)
-    {
-        _timer.Disarm();
-        try
-        {
-            var up = PumpAsync(_input, upstream.Output);
-            var down = PumpAsync(upstream.Input, _output);
-            await Task.WhenAny(up, down);
-        }
-        finally
-        {
-            await upstream.DisposeAsync();
-        }
-    }
-
-    private static async Task PumpAsync(PipeReader source, PipeWriter destination)
-    {
-        try
-        {
-            while (true)
-            {
-                var result = await source.ReadAsync();
-                var buffer = result.Buffer;
-                foreach (var segment in buffer)
-                {
-                    destination.Write(segment.Span);
-                }
-
-                source.AdvanceTo(buffer.End);
-                var flush = await destination.FlushAsync();
-                if (result.IsCompleted || result.IsCanceled || flush.IsCompleted)
-                {
-                    return;
-                }
-            }
-        }
-        catch (Exception e) when (e is IOException or ConnectionResetException or ConnectionAbortedException or InvalidOperationException)
-        {
-            // Either side closing ends the tunnel.
-        }
     }
 
     private void SetRequestId(ReadOnlySpan<byte> head, RequestHead request)
@@ -706,8 +670,6 @@ internal sealed class ClientConnection
         _logPathLength = Math.Min(path.Length, _logPath.Length);
         path[.._logPathLength].CopyTo(_logPath);
     }
-
-    private static readonly RouteMetrics NoRouteMetrics = new("(none)");
 
     private static long ElapsedMicros(long since) => (long)Stopwatch.GetElapsedTime(since).TotalMicroseconds;
 

@@ -30,7 +30,9 @@ internal sealed class ProxyException(ProxyErrorKind kind, string message, Except
     /// <summary>True once any byte of the response went to the client: then the only honest answer is to close.</summary>
     public bool ResponseStarted { get; init; }
 
-    public int StatusCode => Kind switch
+    public int StatusCode => StatusCodeOf(Kind);
+
+    public static int StatusCodeOf(ProxyErrorKind kind) => kind switch
     {
         ProxyErrorKind.NoRoute => 404,
         ProxyErrorKind.BodyTooLarge => 413,

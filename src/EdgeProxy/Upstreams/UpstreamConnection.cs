@@ -7,6 +7,7 @@ namespace EdgeProxy.Upstreams;
 internal sealed class UpstreamConnection : IAsyncDisposable
 {
     private readonly ConnectionContext? _transport;
+    private readonly SocketPipe? _socketPipe;
     private readonly Stream? _stream;
     private readonly System.Net.Sockets.Socket? _socket;
     private int _disposed;
@@ -20,9 +21,17 @@ internal sealed class UpstreamConnection : IAsyncDisposable
         Output = transport.Transport.Output;
     }
 
+    /// <summary>Plain TCP: the socket's own pipes (see <see cref="SocketPipe"/>).</summary>
+    public UpstreamConnection(UpstreamEndpoint endpoint, System.Net.Sockets.Socket socket)
+    {
+        Endpoint = endpoint;
+        _socketPipe = new SocketPipe(socket);
+        Input = _socketPipe.Input;
+        Output = _socketPipe.Output;
+    }
+
     /// <summary>
-    /// Over a socket stream (plain TCP) or an SslStream. Responses are read in segments of up to 64 KiB, so a large
-    /// body is relayed in few reads and sends; Kestrel's socket transport reads 4 KiB at a time.
+    /// Over an SslStream (TLS upstreams), read in segments of up to 64 KiB.
     /// </summary>
     public UpstreamConnection(UpstreamEndpoint endpoint, Stream stream, System.Net.Sockets.Socket? socket)
     {
@@ -89,7 +98,11 @@ internal sealed class UpstreamConnection : IAsyncDisposable
         }
 
         Endpoint.OnConnectionClosed();
-        if (_transport is not null)
+        if (_socketPipe is not null)
+        {
+            await _socketPipe.DisposeAsync();
+        }
+        else if (_transport is not null)
         {
             _transport.Abort();
             await _transport.DisposeAsync();

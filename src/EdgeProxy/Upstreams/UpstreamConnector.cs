@@ -6,8 +6,8 @@ using Microsoft.AspNetCore.Connections;
 namespace EdgeProxy.Upstreams;
 
 /// <summary>
-/// Opens upstream connections: TCP with Nagle off, wrapped in an SslStream for <c>https://</c> endpoints, read and
-/// written through stream pipes (see <see cref="UpstreamConnection"/> for why not Kestrel's socket transport).
+/// Opens upstream connections: TCP with Nagle off as a <see cref="SocketPipe"/>, or wrapped in an SslStream for
+/// <c>https://</c> endpoints.
 /// </summary>
 internal sealed class UpstreamConnector
 {
@@ -35,13 +35,12 @@ internal sealed class UpstreamConnector
                 await socket.ConnectAsync(endpoint.Host, endpoint.Port, cancellation);
             }
 
-            var network = new NetworkStream(socket, ownsSocket: true);
             if (!endpoint.IsTls)
             {
-                return new UpstreamConnection(endpoint, network, socket);
+                return new UpstreamConnection(endpoint, socket);
             }
 
-            var ssl = new SslStream(network, leaveInnerStreamOpen: false);
+            var ssl = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
             try
             {
                 await ssl.AuthenticateAsClientAsync(endpoint.Tls!, cancellation);

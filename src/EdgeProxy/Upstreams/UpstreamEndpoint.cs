@@ -30,6 +30,7 @@ internal sealed class UpstreamEndpoint
         Tls = tls;
         Name = $"{uri.Scheme}://{uri.Authority}";
         NameBytes = Encoding.ASCII.GetBytes(Name);
+        Authority = Encoding.ASCII.GetBytes(uri.Authority);
         _connector = connector;
         _maxIdle = maxIdle;
         _idleTimeoutMs = (long)idleTimeout.TotalMilliseconds;
@@ -47,6 +48,9 @@ internal sealed class UpstreamEndpoint
     public string Name { get; }
 
     public byte[] NameBytes { get; }
+
+    /// <summary><c>host:port</c>: the Host header for clients that sent none (HTTP/1.0).</summary>
+    public byte[] Authority { get; }
 
     public int OpenConnections => Volatile.Read(ref _open);
 

@@ -54,7 +54,11 @@ public sealed class TestGateway : IAsyncDisposable
 
         """;
 
-    public static async Task<TestGateway> StartAsync(string mainToml, params (string Name, string Text)[] extraFiles)
+    public static Task<TestGateway> StartAsync(string mainToml, params (string Name, string Text)[] extraFiles) =>
+        StartAsync(mainToml, watch: true, extraFiles);
+
+    /// <param name="watch">False: no file watcher, so only SIGHUP and POST /reload reload.</param>
+    public static async Task<TestGateway> StartAsync(string mainToml, bool watch, params (string Name, string Text)[] extraFiles)
     {
         var directory = Path.Combine(Path.GetTempPath(), "edgeproxy-test-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(directory);
@@ -66,7 +70,7 @@ public sealed class TestGateway : IAsyncDisposable
             await File.WriteAllTextAsync(path, text);
         }
 
-        var host = await GatewayHost.StartAsync(new GatewayOptions { ConfigPath = directory }, logging => logging.SetMinimumLevel(LogLevel.Warning));
+        var host = await GatewayHost.StartAsync(new GatewayOptions { ConfigPath = directory, Watch = watch }, logging => logging.SetMinimumLevel(LogLevel.Warning));
         return new TestGateway(host, directory);
     }
 

@@ -8,7 +8,7 @@ namespace EdgeProxy.Policy.Config.Validation;
 /// <c>host:port</c> for the gateway's own sockets: an IP literal (IPv6 in brackets) or <c>localhost</c>.
 /// Other host names are refused because binding to one would depend on DNS at start-up and on reload.
 /// </summary>
-internal static class ListenAddress
+public static class ListenAddress
 {
     public const string Example = "\"127.0.0.1:8080\", \"0.0.0.0:8080\" or \"[::1]:8443\"";
 
@@ -57,6 +57,20 @@ internal static class ListenAddress
         }
 
         return null;
+    }
+
+    /// <summary>The socket address of a value that passed <see cref="Check"/>; <c>localhost</c> binds IPv4 loopback.</summary>
+    public static IPEndPoint ToEndPoint(string value)
+    {
+        if (Check(value) is { } problem)
+        {
+            throw new FormatException($"'{value}' is not a listen address: {problem}");
+        }
+
+        var colon = value.LastIndexOf(':');
+        var host = value[..colon].Trim('[', ']');
+        var address = host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback : IPAddress.Parse(host);
+        return new IPEndPoint(address, int.Parse(value.AsSpan(colon + 1), CultureInfo.InvariantCulture));
     }
 
     // IPAddress.TryParse also takes "1" or "10.1" (inet_aton forms); in a listen address those are typos.
