@@ -99,12 +99,21 @@ function Invoke-Smoke {
     Write-Host '    a bad config is refused by validate and at start-up, with file:line:column'
     $script:SmokePassed++
 
+    # The README's run command binds fixed ports; someone else answering on them would fake a pass.
+    foreach ($port in 8080, 9001, 9901) {
+        $probe = [Net.Sockets.TcpClient]::new()
+        try {
+            if ($probe.ConnectAsync('127.0.0.1', $port).Wait(200)) { throw "port $port on 127.0.0.1 is already in use; stop what listens there and rerun" }
+        } catch [AggregateException] { } finally { $probe.Dispose() }
+    }
+
     New-Item -ItemType Directory -Force $Artifacts | Out-Null
     $logFile = Join-Path $Artifacts 'smoke-gateway.log'
     $process = Start-Process -FilePath $binary -ArgumentList @('--config', (Join-Path $Root 'config'), '--demo-upstream', '127.0.0.1:9001') `
         -RedirectStandardOutput $logFile -RedirectStandardError "$logFile.err" -PassThru
     try {
         $response = Wait-Http 'http://127.0.0.1:8080/hello'
+        if ($process.HasExited) { throw "the gateway exited with $($process.ExitCode): $(Get-Content "$logFile.err" -Raw)" }
         if ($response.StatusCode -ne 200 -or $response.Content -notmatch 'demo upstream') { throw "unexpected response: $($response.StatusCode) $($response.Content)" }
         if (-not $response.Headers['X-Request-Id']) { throw 'no X-Request-Id on the proxied response' }
         Write-Host "    GET /hello through the AOT binary: $($response.StatusCode)"
