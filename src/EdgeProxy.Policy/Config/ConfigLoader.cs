@@ -20,6 +20,10 @@ public static class ConfigLoader
         new ClusterValidator(),
         new RouteValidator(),
         new RouteConflictValidator(),
+        new RateLimitValidator(),
+        new PlanValidator(),
+        new ConsumerValidator(),
+        new AccessSettingsValidator(),
     ];
 
     /// <summary>

@@ -9,6 +9,14 @@ public sealed record GatewayConfig
     public EquatableArray<ListenerConfig> Listeners { get; init; } = EquatableArray<ListenerConfig>.Empty;
     public EquatableArray<ClusterConfig> Clusters { get; init; } = EquatableArray<ClusterConfig>.Empty;
     public EquatableArray<RouteConfig> Routes { get; init; } = EquatableArray<RouteConfig>.Empty;
+
+    public ApiKeySettings ApiKeys { get; init; } = new();
+    public RateLimitingConfig RateLimiting { get; init; } = new();
+    public QuotaStoreConfig QuotaStore { get; init; } = new();
+
+    /// <summary>Callers and their API keys; may live in a file of their own (the manager owns <c>consumers.toml</c>).</summary>
+    public EquatableArray<ConsumerConfig> Consumers { get; init; } = EquatableArray<ConsumerConfig>.Empty;
+    public EquatableArray<PlanConfig> Plans { get; init; } = EquatableArray<PlanConfig>.Empty;
 }
 
 /// <summary><c>[gateway]</c>: process-wide behaviour.</summary>
@@ -156,6 +164,12 @@ public sealed record RouteConfig
     public long? MaxBodyBytes { get; init; }
 
     public RouteTimeoutsConfig Timeouts { get; init; } = new();
+
+    /// <summary><c>auth = "api_key"</c>: requests must present a valid key of an enabled consumer.</summary>
+    public RouteAuth Auth { get; init; } = RouteAuth.None;
+
+    /// <summary>Token-bucket limits checked for every request on the route, in declaration order.</summary>
+    public EquatableArray<RateLimitConfig> RateLimits { get; init; } = EquatableArray<RateLimitConfig>.Empty;
 }
 
 /// <summary>A header condition: present (no value) or equal to a value (case-sensitive).</summary>

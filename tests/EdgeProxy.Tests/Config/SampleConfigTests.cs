@@ -25,7 +25,7 @@ public sealed class SampleConfigTests
         var result = ConfigLoader.Load(SampleDirectory());
 
         var config = ConfigAssert.Valid(result);
-        Assert.Equal(["edgeproxy.toml", "demo.toml"], result.Files.Select(Path.GetFileName));
+        Assert.Equal(["consumers.toml", "edgeproxy.toml", "demo.toml"], result.Files.Select(Path.GetFileName));
         Assert.Matches("^[0-9a-f]{16}$", result.Version);
 
         Assert.Equal("edgeproxy", config.Gateway.Name);
@@ -73,6 +73,16 @@ public sealed class SampleConfigTests
             Idle = TimeSpan.FromSeconds(30),
             Total = TimeSpan.Zero,
         }, api.Timeouts);
+
+        var plan = Assert.Single(config.Plans);
+        Assert.Equal("demo", plan.Id);
+        Assert.Equal([new QuotaConfig { Period = QuotaPeriod.Day, Limit = 10000 }, new QuotaConfig { Period = QuotaPeriod.Month, Limit = 100000 }], plan.Quotas);
+        var consumer = Assert.Single(config.Consumers);
+        Assert.Equal(("demo", "demo", true), (consumer.Id, consumer.Plan, consumer.Enabled));
+
+        // The demo key printed in consumers.toml's comment is the one whose hash the sample holds.
+        Assert.Equal(EdgeProxy.Policies.Auth.ApiKeyGenerator.Sha256Hex("epk_demo_sample_key_do_not_use_in_production"), Assert.Single(consumer.Keys).KeySha256);
+        Assert.Equal(new ApiKeySettings(), config.ApiKeys);
     }
 
     [Fact]

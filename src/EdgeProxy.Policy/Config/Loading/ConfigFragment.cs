@@ -14,4 +14,14 @@ internal sealed class ConfigFragment
     public List<ClusterConfig> Clusters { get; } = [];
 
     public List<RouteConfig> Routes { get; } = [];
+
+    public ApiKeySettings? ApiKeys { get; set; }
+
+    public RateLimitingConfig? RateLimiting { get; set; }
+
+    public QuotaStoreConfig? QuotaStore { get; set; }
+
+    public List<ConsumerConfig> Consumers { get; } = [];
+
+    public List<PlanConfig> Plans { get; } = [];
 }

@@ -7,6 +7,29 @@ namespace EdgeProxy.Policy.Config.Loading;
 /// </summary>
 internal static class ConfigMapper
 {
+    private static readonly (string, RateLimitScope)[] ScopeChoices =
+    [
+        ("route", RateLimitScope.Route),
+        ("ip", RateLimitScope.Ip),
+        ("consumer", RateLimitScope.Consumer),
+        ("route_ip", RateLimitScope.RouteIp),
+        ("route_consumer", RateLimitScope.RouteConsumer),
+    ];
+
+    private static readonly (string, PolicyMode)[] ModeChoices = [("enforce", PolicyMode.Enforce), ("shadow", PolicyMode.Shadow)];
+
+    private static readonly (string, RouteAuth)[] AuthChoices = [("none", RouteAuth.None), ("api_key", RouteAuth.ApiKey)];
+
+    private static readonly (string, QuotaPeriod)[] PeriodChoices =
+    [
+        ("minute", QuotaPeriod.Minute),
+        ("hour", QuotaPeriod.Hour),
+        ("day", QuotaPeriod.Day),
+        ("month", QuotaPeriod.Month),
+    ];
+
+    private static readonly (string, RateLimitHeadersOn)[] HeadersOnChoices = [("all", RateLimitHeadersOn.All), ("limited", RateLimitHeadersOn.Limited)];
+
     public static ConfigFragment Map(TomlTable root, MapContext context)
     {
         var top = new TableReader(root, "", isArrayElement: false, context);
@@ -39,6 +62,31 @@ internal static class ConfigMapper
         foreach (var route in top.Tables("routes") ?? [])
         {
             fragment.Routes.Add(MapRoute(route));
+        }
+
+        if (top.Table("api_keys") is { } apiKeys)
+        {
+            fragment.ApiKeys = MapApiKeys(apiKeys);
+        }
+
+        if (top.Table("rate_limiting") is { } rateLimiting)
+        {
+            fragment.RateLimiting = MapRateLimiting(rateLimiting);
+        }
+
+        if (top.Table("quota_store") is { } quotaStore)
+        {
+            fragment.QuotaStore = MapQuotaStore(quotaStore);
+        }
+
+        foreach (var consumer in top.Tables("consumers") ?? [])
+        {
+            fragment.Consumers.Add(MapConsumer(consumer));
+        }
+
+        foreach (var plan in top.Tables("plans") ?? [])
+        {
+            fragment.Plans.Add(MapPlan(plan));
         }
 
         top.Finish();
@@ -161,6 +209,8 @@ internal static class ConfigMapper
             ResponseHeaders = MapHeaderTransform(r, "response_headers"),
             MaxBodyBytes = r.Size("max_body"),
             Timeouts = MapTimeouts(r),
+            Auth = r.Choice<RouteAuth>("auth", AuthChoices) ?? RouteAuth.None,
+            RateLimits = MapRateLimits(r, "rate_limits", RateLimitScope.Route),
         });
     }
 
@@ -235,5 +285,138 @@ internal static class ConfigMapper
             Idle = r.Duration("idle") ?? defaults.Idle,
             Total = r.Duration("total") ?? defaults.Total,
         });
+    }
+
+    private static ApiKeySettings MapApiKeys(TableReader r)
+    {
+        var defaults = new ApiKeySettings();
+        return r.Finish(new ApiKeySettings
+        {
+            Header = r.String("header") ?? defaults.Header,
+            QueryParameter = r.String("query_parameter"),
+            ForwardConsumerHeader = r.String("forward_consumer_header") ?? defaults.ForwardConsumerHeader,
+        });
+    }
+
+    private static RateLimitingConfig MapRateLimiting(TableReader r)
+    {
+        var defaults = new RateLimitingConfig();
+        var formats = defaults.Headers;
+        if (r.Strings("headers") is { } names)
+        {
+            formats = RateLimitHeaderFormats.None;
+            for (var i = 0; i < names.Length; i++)
+            {
+                RateLimitHeaderFormats? format = names[i] switch
+                {
+                    "ietf" => RateLimitHeaderFormats.Ietf,
+                    "legacy" => RateLimitHeaderFormats.Legacy,
+                    _ => null,
+                };
+                if (format is { } f)
+                {
+                    formats |= f;
+                }
+                else
+                {
+                    r.Positions.MarkInvalid("headers");
+                    r.Context.Error(r.Positions.Item("headers", i), $"'headers' in [rate_limiting] may hold \"ietf\" (RateLimit-Policy and RateLimit) and \"legacy\" (X-RateLimit-*), found \"{names[i]}\"");
+                }
+            }
+        }
+
+        return r.Finish(new RateLimitingConfig
+        {
+            MaxBuckets = r.Int32("max_buckets") ?? defaults.MaxBuckets,
+            Headers = formats,
+            HeadersOn = r.Choice<RateLimitHeadersOn>("headers_on", HeadersOnChoices) ?? defaults.HeadersOn,
+        });
+    }
+
+    private static QuotaStoreConfig MapQuotaStore(TableReader r)
+    {
+        var defaults = new QuotaStoreConfig();
+        return r.Finish(new QuotaStoreConfig
+        {
+            Directory = r.String("directory") is { } directory ? r.Context.ResolvePath(directory) : defaults.Directory,
+            SnapshotInterval = r.Duration("snapshot_interval") ?? defaults.SnapshotInterval,
+        });
+    }
+
+    private static ConsumerConfig MapConsumer(TableReader r)
+    {
+        var consumer = new ConsumerConfig
+        {
+            Id = r.String("id") ?? "",
+            Name = r.String("name") ?? "",
+            Plan = r.String("plan"),
+            Tags = r.Strings("tags") ?? EquatableArray<string>.Empty,
+            Enabled = r.Boolean("enabled") ?? true,
+        };
+
+        var keys = new List<ApiKeyConfig>();
+        foreach (var key in r.Tables("keys") ?? [])
+        {
+            keys.Add(key.Finish(new ApiKeyConfig
+            {
+                Id = key.String("id"),
+                KeySha256 = key.String("key_sha256") ?? "",
+                CreatedAt = key.Timestamp("created_at"),
+                ExpiresAt = key.Timestamp("expires_at"),
+                Revoked = key.Boolean("revoked") ?? false,
+            }));
+        }
+
+        return r.Finish(consumer with { Keys = keys.ToArray(), Quotas = MapQuotas(r) });
+    }
+
+    private static PlanConfig MapPlan(TableReader r)
+    {
+        var plan = new PlanConfig { Id = r.String("id") ?? "" };
+        return r.Finish(plan with
+        {
+            RateLimits = MapRateLimits(r, "rate_limits", RateLimitScope.Consumer),
+            Quotas = MapQuotas(r),
+        });
+    }
+
+    private static RateLimitConfig[] MapRateLimits(TableReader owner, string key, RateLimitScope defaultScope)
+    {
+        var limits = new List<RateLimitConfig>();
+        foreach (var r in owner.Tables(key) ?? [])
+        {
+            var name = r.String("name") ?? "";
+            var scope = r.Choice<RateLimitScope>("scope", ScopeChoices) ?? defaultScope;
+            var rate = r.Rate("rate");
+            var burst = r.Int64("burst");
+            limits.Add(r.Finish(new RateLimitConfig
+            {
+                Name = name,
+                Scope = scope,
+                Tokens = rate?.Tokens ?? 0,
+                Period = rate?.Period ?? TimeSpan.Zero,
+
+                // The rate's own count: "100/s" may spend 100 at once after a quiet second, as a fixed window would.
+                Burst = burst ?? rate?.Tokens ?? 0,
+                Mode = r.Choice<PolicyMode>("mode", ModeChoices) ?? PolicyMode.Enforce,
+            }));
+        }
+
+        return [.. limits];
+    }
+
+    private static QuotaConfig[] MapQuotas(TableReader owner)
+    {
+        var quotas = new List<QuotaConfig>();
+        foreach (var r in owner.Tables("quotas") ?? [])
+        {
+            quotas.Add(r.Finish(new QuotaConfig
+            {
+                Period = r.Choice<QuotaPeriod>("period", PeriodChoices) ?? QuotaPeriod.Day,
+                Limit = r.Int64("limit") ?? 0,
+            }));
+        }
+
+        return [.. quotas];
     }
 }

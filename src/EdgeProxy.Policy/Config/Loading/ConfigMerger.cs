@@ -1,9 +1,9 @@
 namespace EdgeProxy.Policy.Config.Loading;
 
 /// <summary>
-/// Combines per-file fragments: listeners, clusters and routes concatenate in file order, so any file may
-/// own a slice of them; the process-wide sections may come from one file only, as two files both setting
-/// <c>[limits]</c> would leave the effective value to file-name order.
+/// Combines per-file fragments: listeners, clusters, routes, consumers and plans concatenate in file order, so
+/// any file may own a slice of them (the manager owns <c>consumers.toml</c>); the process-wide sections may come
+/// from one file only, as two files both setting <c>[limits]</c> would leave the effective value to file-name order.
 /// </summary>
 internal static class ConfigMerger
 {
@@ -15,6 +15,11 @@ internal static class ConfigMerger
         var listeners = new List<ListenerConfig>();
         var clusters = new List<ClusterConfig>();
         var routes = new List<RouteConfig>();
+        ApiKeySettings? apiKeys = null;
+        RateLimitingConfig? rateLimiting = null;
+        QuotaStoreConfig? quotaStore = null;
+        var consumers = new List<ConsumerConfig>();
+        var plans = new List<PlanConfig>();
         foreach (var fragment in fragments)
         {
             gateway = Single(gateway, fragment.Gateway, "[gateway]", positions, errors);
@@ -23,6 +28,11 @@ internal static class ConfigMerger
             listeners.AddRange(fragment.Listeners);
             clusters.AddRange(fragment.Clusters);
             routes.AddRange(fragment.Routes);
+            apiKeys = Single(apiKeys, fragment.ApiKeys, "[api_keys]", positions, errors);
+            rateLimiting = Single(rateLimiting, fragment.RateLimiting, "[rate_limiting]", positions, errors);
+            quotaStore = Single(quotaStore, fragment.QuotaStore, "[quota_store]", positions, errors);
+            consumers.AddRange(fragment.Consumers);
+            plans.AddRange(fragment.Plans);
         }
 
         return new GatewayConfig
@@ -33,6 +43,11 @@ internal static class ConfigMerger
             Listeners = listeners.ToArray(),
             Clusters = clusters.ToArray(),
             Routes = routes.ToArray(),
+            ApiKeys = apiKeys ?? new ApiKeySettings(),
+            RateLimiting = rateLimiting ?? new RateLimitingConfig(),
+            QuotaStore = quotaStore ?? new QuotaStoreConfig(),
+            Consumers = consumers.ToArray(),
+            Plans = plans.ToArray(),
         };
     }
 

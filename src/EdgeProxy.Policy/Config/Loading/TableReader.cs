@@ -92,6 +92,82 @@ internal sealed class TableReader
         return (int)i.Integer;
     }
 
+    public long? Int64(string key)
+    {
+        var node = Node(key);
+        if (node is TomlScalar { Kind: TomlScalarKind.Integer } i)
+        {
+            return i.Integer;
+        }
+
+        TypeError(key, node, "an integer");
+        return null;
+    }
+
+    /// <summary>A TOML offset date-time, or a string in the same form, or a date (midnight UTC).</summary>
+    public DateTimeOffset? Timestamp(string key)
+    {
+        var node = Node(key);
+        switch (node)
+        {
+            case null:
+                return null;
+            case TomlScalar { Kind: TomlScalarKind.DateTime or TomlScalarKind.String } s when TimestampParser.TryParse(s.Text, out var value):
+                return value;
+            case TomlScalar { Kind: TomlScalarKind.DateTime } local:
+                Invalid(key, node, $"'{key}' {Where} must have a UTC offset, like {local.Text}Z; found the local date-time {local.Text}");
+                return null;
+            default:
+                TypeError(key, node, TimestampParser.Examples);
+                return null;
+        }
+    }
+
+    /// <summary>A rate like <c>"100/s"</c>: tokens per period.</summary>
+    public (long Tokens, TimeSpan Period)? Rate(string key)
+    {
+        var node = Node(key);
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is TomlScalar { Kind: TomlScalarKind.String } s && RateParser.TryParse(s.Text, out var tokens, out var period))
+        {
+            return (tokens, period);
+        }
+
+        TypeError(key, node, $"a rate like {RateParser.Examples}");
+        return null;
+    }
+
+    /// <summary>One of a fixed set of strings, mapped to its value; anything else is reported with the choices.</summary>
+    public T? Choice<T>(string key, ReadOnlySpan<(string Name, T Value)> choices)
+        where T : struct
+    {
+        var node = Node(key);
+        if (node is null)
+        {
+            return null;
+        }
+
+        var names = new List<string>(choices.Length);
+        foreach (var (name, value) in choices)
+        {
+            if (node is TomlScalar { Kind: TomlScalarKind.String } s && s.Text == name)
+            {
+                return value;
+            }
+
+            names.Add(name);
+        }
+
+        var list = string.Join(", ", names.Select(n => $"\"{n}\""));
+        var hint = node is TomlScalar { Kind: TomlScalarKind.String } text && KeySuggester.Nearest(text.Text, names) is { } nearest ? $"; did you mean \"{nearest}\"?" : "";
+        Invalid(key, node, $"'{key}' {Where} must be one of {list}, found {node.Describe()}{hint}");
+        return null;
+    }
+
     /// <summary>A duration string (<c>"10s"</c>) or an integer number of seconds.</summary>
     public TimeSpan? Duration(string key)
     {

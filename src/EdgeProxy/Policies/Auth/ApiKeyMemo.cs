@@ -1,0 +1,55 @@
+using System.Security.Cryptography;
+
+namespace EdgeProxy.Policies.Auth;
+
+/// <summary>
+/// Per-connection memo of the last presented key and its SHA-256 (STYLE pattern 20: reuse the previous request's
+/// work when the bytes match). A keep-alive client sends the same key on every request; hashing it is most of a
+/// lookup's cost, so a repeat skips the hash and only looks the hash up again in the current store (which may
+/// have been reloaded since, with the key revoked).
+/// </summary>
+/// <remarks>
+/// The comparison with the remembered key is constant-time: a connection from a proxy may carry several callers'
+/// keys, and one must not learn another's by timing. Call <see cref="Clear"/> when the connection closes.
+/// </remarks>
+internal sealed class ApiKeyMemo
+{
+    /// <summary>Longer keys are hashed every time (generated keys are 47 bytes).</summary>
+    public const int MaxKeyLength = 128;
+
+    private readonly byte[] _key = new byte[MaxKeyLength];
+    private readonly byte[] _hash = new byte[32];
+    private int _length = -1;
+
+    public ApiKeyResult Lookup(ApiKeyStore store, ReadOnlySpan<byte> presentedKey, DateTimeOffset now)
+    {
+        if (presentedKey.IsEmpty)
+        {
+            return new ApiKeyResult(ApiKeyOutcome.Missing, null);
+        }
+
+        if (presentedKey.Length != _length || !ConstantTime.Equals(presentedKey, _key.AsSpan(0, _length)))
+        {
+            SHA256.HashData(presentedKey, _hash);
+            if (presentedKey.Length <= MaxKeyLength)
+            {
+                presentedKey.CopyTo(_key);
+                _length = presentedKey.Length;
+            }
+            else
+            {
+                _length = -1;
+            }
+        }
+
+        return store.LookupHash(_hash, now.UtcTicks);
+    }
+
+    /// <summary>Forgets the key (zeroing its bytes).</summary>
+    public void Clear()
+    {
+        CryptographicOperations.ZeroMemory(_key);
+        CryptographicOperations.ZeroMemory(_hash);
+        _length = -1;
+    }
+}

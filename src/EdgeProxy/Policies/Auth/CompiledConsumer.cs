@@ -1,0 +1,35 @@
+using System.Text;
+using EdgeProxy.Policies.Quotas;
+using EdgeProxy.Policy.Config;
+
+namespace EdgeProxy.Policies.Auth;
+
+/// <summary>A consumer as the request path uses it: id bytes ready to key buckets and to forward, effective quotas.</summary>
+internal sealed class CompiledConsumer
+{
+    public CompiledConsumer(ConsumerConfig config, int planIndex, QuotaRule[] quotas)
+    {
+        Config = config;
+        Id = config.Id;
+        IdUtf8 = Encoding.UTF8.GetBytes(config.Id);
+        PlanIndex = planIndex;
+        Quotas = quotas;
+    }
+
+    public ConsumerConfig Config { get; }
+
+    public string Id { get; }
+
+    /// <summary>The id's bytes: the partition of per-consumer buckets and the forwarded consumer header's value.</summary>
+    public byte[] IdUtf8 { get; }
+
+    public bool Enabled => Config.Enabled;
+
+    /// <summary>Index of the consumer's plan in <see cref="GatewayConfig.Plans"/> (and so in <c>CompiledRateLimits.Plans</c>); -1 for none.</summary>
+    public int PlanIndex { get; }
+
+    /// <summary>The plan's quotas with the consumer's overrides applied, ordered by period.</summary>
+    public QuotaRule[] Quotas { get; }
+
+    public override string ToString() => Id;
+}
