@@ -23,6 +23,13 @@ internal static class PolicyMetrics
     public static readonly Counter QuotaExceeded = Metrics.CreateCounter(
         "edgeproxy_quota_exceeded_total", "Requests refused with 429 because a consumer's quota was used up.");
 
+    private static readonly Counter s_connectionsRefused = Metrics.CreateCounter(
+        "edgeproxy_connections_refused_total", "Client connections refused at accept by the per-address limits of [limits].",
+        new CounterConfiguration { LabelNames = ["reason"] });
+
+    private static readonly Counter.Child[] s_connectionsRefusedChildren =
+        [s_connectionsRefused.WithLabels("max_connections_per_ip"), s_connectionsRefused.WithLabels("connection_rate_per_ip")];
+
     private static readonly Gauge s_limitRequests = Metrics.CreateGauge(
         "edgeproxy_rate_limit_requests", "Requests evaluated per rate limit since it was defined, by result (allowed, limited, enforced).",
         new GaugeConfiguration { LabelNames = ["limit", "result"] });
@@ -35,6 +42,8 @@ internal static class PolicyMetrics
         new GaugeConfiguration { LabelNames = ["reason"] });
 
     public static Counter.Child ApiKeyResults(ApiKeyOutcome outcome) => s_apiKeyChildren[(int)outcome];
+
+    public static Counter.Child ConnectionsRefused(AcceptRefusal reason) => s_connectionsRefusedChildren[(int)reason - 1];
 
     /// <summary>Copies the per-limit counters of the running snapshot into gauges at scrape time.</summary>
     /// <returns>Dispose to stop reporting this store (prometheus-net has no way to remove a callback).</returns>
