@@ -158,10 +158,28 @@ internal sealed class ClientConnection
                         var trusted = snapshot.IsTrusted(_clientIp);
                         var answeredContinue = request.HasBody && request.ExpectsContinue;
                         var attempt = 0;
+                        var failovers = 0;
                         long upstreamStarted;
                         while (true)
                         {
-                            var upstream = _upstream = await endpoint.AcquireAsync(timeouts.Connect, default);
+                            UpstreamConnection upstream;
+                            try
+                            {
+                                upstream = _upstream = await endpoint.AcquireAsync(timeouts.Connect, default);
+                            }
+                            catch (ProxyException e) when (e.Kind is ProxyErrorKind.ConnectRefused or ProxyErrorKind.ConnectTimeout)
+                            {
+                                // Nothing was sent, so another endpoint can take the request; this one sits out a while.
+                                endpoint.MarkFailed();
+                                if (++failovers >= route.Cluster.Endpoints.Length)
+                                {
+                                    throw;
+                                }
+
+                                endpoint = route.Cluster.Next();
+                                continue;
+                            }
+
                             var reused = upstream.Requests++ > 0;
                             upstreamStarted = Stopwatch.GetTimestamp();
                             WriteUpstreamHead(snapshot, route, upstream, trusted, answeredContinue);
