@@ -15,8 +15,10 @@ internal sealed class SocketPipe : IDuplexPipe
         pool: BlockMemoryPool.Instance,
         readerScheduler: PipeScheduler.Inline,
         writerScheduler: PipeScheduler.Inline,
-        pauseWriterThreshold: 256 * 1024,
-        resumeWriterThreshold: 128 * 1024,
+        // Per connection at most this much of a response waits for a slow client (nginx holds 8 x 8 KiB by default),
+        // so memory stays flat with many concurrent large transfers while a block is always ready to send.
+        pauseWriterThreshold: 128 * 1024,
+        resumeWriterThreshold: 64 * 1024,
         minimumSegmentSize: BlockMemoryPool.BlockSize,
         useSynchronizationContext: false);
 
