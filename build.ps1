@@ -33,18 +33,32 @@ function Invoke-Native([string] $What, [scriptblock] $Command) {
     if ($LASTEXITCODE -ne 0) { throw "$What failed (exit $LASTEXITCODE)" }
 }
 
+function Install-Packages([string[]] $Packages, [string] $Why) {
+    if ($Packages.Count -eq 0) { return }
+    $list = $Packages -join ' '
+    if ((id -u) -eq '0') {
+        Invoke-Native "install $list" { apt-get update -qq; apt-get install -y -qq @Packages }
+    } elseif (Get-Command sudo -ErrorAction SilentlyContinue) {
+        Invoke-Native "install $list (sudo)" { sudo apt-get update -qq; sudo apt-get install -y -qq @Packages }
+    } else {
+        throw "$Why needs $list`: run 'apt-get install -y $list' as root"
+    }
+}
+
 function Assert-AotToolchain {
     # NativeAOT links with clang and needs zlib's headers; install them when we can, say how when we cannot.
-    $hasClang = [bool](Get-Command clang -ErrorAction SilentlyContinue)
-    $hasZlib = Test-Path '/usr/include/zlib.h'
-    if ($hasClang -and $hasZlib) { return }
-    $install = 'apt-get install -y clang zlib1g-dev'
-    if ((id -u) -eq '0') {
-        Invoke-Native 'install clang and zlib1g-dev' { apt-get update -qq; apt-get install -y -qq clang zlib1g-dev }
-    } elseif (Get-Command sudo -ErrorAction SilentlyContinue) {
-        Invoke-Native 'install clang and zlib1g-dev (sudo)' { sudo apt-get update -qq; sudo apt-get install -y -qq clang zlib1g-dev }
-    } else {
-        throw "NativeAOT needs clang and zlib1g-dev: run '$install' as root"
+    $missing = @()
+    if (-not (Get-Command clang -ErrorAction SilentlyContinue)) { $missing += 'clang' }
+    if (-not (Test-Path '/usr/include/zlib.h')) { $missing += 'zlib1g-dev' }
+    Install-Packages $missing 'NativeAOT'
+}
+
+function Assert-TestServers {
+    # Cluster-mode tests start their own redis-server processes on free loopback ports.
+    if (-not (Get-Command redis-server -ErrorAction SilentlyContinue)) {
+        Install-Packages @('redis-server') 'the cluster-mode tests'
+        # The package may start a system instance on 6379; the tests never use it.
+        if (Get-Command systemctl -ErrorAction SilentlyContinue) { systemctl stop redis-server 2>$null | Out-Null }
     }
 }
 
@@ -178,6 +192,7 @@ function Get-TrxCounts([string] $Directory) {
 }
 
 function Invoke-Test {
+    Assert-TestServers
     Invoke-Build
     $results = Join-Path $Artifacts 'test-results'
     Remove-Item -Recurse -Force $results -ErrorAction SilentlyContinue

@@ -75,6 +75,9 @@ public sealed record RateLimitConfig
     public long Burst { get; init; }
 
     public PolicyMode Mode { get; init; } = PolicyMode.Enforce;
+
+    /// <summary><c>cluster = true</c>: one budget across the gateways of <c>[cluster]</c> (not for per-IP scopes).</summary>
+    public bool Cluster { get; init; }
 }
 
 /// <summary>What a rate limit's buckets are keyed by.</summary>
@@ -178,6 +181,25 @@ public enum RateLimitHeadersOn
 }
 
 /// <summary><c>[quota_store]</c>: where quota counts survive restarts.</summary>
+/// <summary>
+/// <c>[cluster]</c>: several gateways, one budget. With <see cref="Redis"/> set, quotas and the rate limits marked
+/// <c>cluster = true</c> are shared through Redis; the request path never waits on it.
+/// </summary>
+public sealed record ClusterModeConfig
+{
+    /// <summary><c>host:port</c> of the Redis server; empty (the default) keeps every count local.</summary>
+    public string Redis { get; init; } = "";
+
+    /// <summary>How often quota counts are exchanged and rate-limit leases topped up.</summary>
+    public TimeSpan SyncInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Tokens an instance takes from a shared bucket at a time (its local lease).</summary>
+    public int Lease { get; init; } = 20;
+
+    /// <summary>Prefix of every Redis key, so several gateway fleets can share one Redis.</summary>
+    public string KeyPrefix { get; init; } = "edgeproxy";
+}
+
 public sealed record QuotaStoreConfig
 {
     /// <summary>

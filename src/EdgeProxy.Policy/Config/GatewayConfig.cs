@@ -14,6 +14,9 @@ public sealed record GatewayConfig
     public RateLimitingConfig RateLimiting { get; init; } = new();
     public QuotaStoreConfig QuotaStore { get; init; } = new();
 
+    /// <summary><c>[cluster]</c>: quotas and shared rate limits kept with other gateway instances through Redis.</summary>
+    public ClusterModeConfig ClusterMode { get; init; } = new();
+
     /// <summary>Callers and their API keys; may live in a file of their own (the manager owns <c>consumers.toml</c>).</summary>
     public EquatableArray<ConsumerConfig> Consumers { get; init; } = EquatableArray<ConsumerConfig>.Empty;
     public EquatableArray<PlanConfig> Plans { get; init; } = EquatableArray<PlanConfig>.Empty;

@@ -9,6 +9,7 @@ using EdgeProxy.Demo;
 using EdgeProxy.Http;
 using EdgeProxy.Observability;
 using EdgeProxy.Policies;
+using EdgeProxy.Policies.Cluster;
 using EdgeProxy.Policies.Quotas;
 using EdgeProxy.Policy.Config;
 using EdgeProxy.Policy.Config.Validation;
@@ -40,11 +41,13 @@ internal sealed class GatewayHost : IAsyncDisposable
     private readonly List<(string Name, ListenOptions Options)> _listeners;
     private readonly ListenOptions? _admin;
     private readonly PolicyHeartbeat _heartbeat;
+    private readonly ClusterSync? _clusterSync;
 
     private GatewayHost(WebApplication app, PolicyStore store, UpstreamConnector connector, ILoggerFactory loggers, AccessLog? accessLog,
-        ConfigWatcher? watcher, PosixSignalRegistration? sighup, List<(string, ListenOptions)> listeners, ListenOptions? admin, PolicyHeartbeat heartbeat)
+        ConfigWatcher? watcher, PosixSignalRegistration? sighup, List<(string, ListenOptions)> listeners, ListenOptions? admin, PolicyHeartbeat heartbeat, ClusterSync? clusterSync)
     {
         _heartbeat = heartbeat;
+        _clusterSync = clusterSync;
         _app = app;
         _loggers = loggers;
         Store = store;
@@ -57,6 +60,9 @@ internal sealed class GatewayHost : IAsyncDisposable
     }
 
     public PolicyStore Store { get; }
+
+    /// <summary>The cluster-mode sync loop; null without <c>[cluster] redis</c>.</summary>
+    internal ClusterSync? Cluster => _clusterSync;
 
     /// <summary>Bound addresses of the proxy listeners by name (port 0 in the config is resolved here).</summary>
     public IReadOnlyDictionary<string, IPEndPoint> Listeners => _listeners.ToDictionary(l => l.Name, l => l.Options.IPEndPoint!);
@@ -98,10 +104,16 @@ internal sealed class GatewayHost : IAsyncDisposable
         var quotaSettings = store.Current.Config.QuotaStore;
         if (!string.IsNullOrEmpty(quotaSettings.Directory))
         {
-            quotaStore = new QuotaSnapshotStore(ResolveBesideConfig(options.ConfigPath, quotaSettings.Directory), policies.Quotas,
+            quotaStore = new QuotaSnapshotStore(quotaSettings.Directory, policies.Quotas,
                 logger: loggers.CreateLogger("EdgeProxy.Policies"));
             quotaStore.Restore();
         }
+
+        // Cluster mode is read at start-up only, like the listeners and the quota store.
+        var clusterMode = store.Current.Config.ClusterMode;
+        var clusterSync = clusterMode.Redis.Length > 0
+            ? new ClusterSync(clusterMode, policies, loggers.CreateLogger("EdgeProxy.Cluster"))
+            : null;
 
         var config = store.Current.Config;
         var accessLog = AccessLog.Open(config.Gateway.AccessLog, config.Gateway.AccessLogBuffer);
@@ -180,7 +192,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         }
 
         var heartbeat = new PolicyHeartbeat(policies, TimeSpan.FromSeconds(5), quotaStore, quotaSettings.SnapshotInterval, policyMetrics);
-        return new GatewayHost(app, store, connector, loggers, accessLog, watcher, sighup, listeners, admin, heartbeat);
+        return new GatewayHost(app, store, connector, loggers, accessLog, watcher, sighup, listeners, admin, heartbeat, clusterSync);
     }
 
     /// <summary>Runs until SIGTERM/SIGINT, then drains within the configured deadline.</summary>
@@ -194,7 +206,12 @@ internal sealed class GatewayHost : IAsyncDisposable
         _watcher?.Dispose();
         await _app.DisposeAsync();
 
-        // After the drain: the last requests are counted in the final quota snapshot.
+        // After the drain: the last requests go to Redis (cluster mode) and into the final quota snapshot.
+        if (_clusterSync is not null)
+        {
+            await _clusterSync.DisposeAsync();
+        }
+
         await _heartbeat.DisposeAsync();
         foreach (var cluster in Store.Current.Clusters.Values)
         {
@@ -204,18 +221,6 @@ internal sealed class GatewayHost : IAsyncDisposable
 
         _accessLog?.Dispose();
         _loggers.Dispose();
-    }
-
-    /// <summary>A relative path in the config (e.g. the quota store) means relative to the config directory.</summary>
-    private static string ResolveBesideConfig(string configPath, string path)
-    {
-        if (Path.IsPathRooted(path))
-        {
-            return path;
-        }
-
-        var baseDirectory = Directory.Exists(configPath) ? configPath : Path.GetDirectoryName(Path.GetFullPath(configPath))!;
-        return Path.GetFullPath(Path.Combine(baseDirectory, path));
     }
 
     private static HttpsConnectionAdapterOptions BuildTls(ListenerTlsConfig tls)

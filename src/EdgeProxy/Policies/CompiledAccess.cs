@@ -15,7 +15,7 @@ internal sealed class CompiledAccess
     {
         Runtime = runtime;
         Keys = ApiKeyStore.Compile(config);
-        Limits = CompiledRateLimits.Compile(config, runtime.Limiter);
+        Limits = CompiledRateLimits.Compile(config, runtime.Limiter, runtime.SharedLimits);
         var keys = config.ApiKeys;
         KeyHeader = Encoding.ASCII.GetBytes(keys.Header);
         KeyQueryParameter = string.IsNullOrEmpty(keys.QueryParameter) ? null : Encoding.ASCII.GetBytes(keys.QueryParameter + "=");

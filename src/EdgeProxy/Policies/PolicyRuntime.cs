@@ -13,6 +13,9 @@ internal sealed class PolicyRuntime(TimeProvider? time = null)
 
     public QuotaCounters Quotas { get; } = new();
 
+    /// <summary>Leases of the rate limits shared through <c>[cluster]</c>; offline (unused) until the sync loop connects.</summary>
+    public Cluster.SharedLimitLeases SharedLimits { get; } = new();
+
     /// <summary>Wall clock of quota periods (UTC calendar boundaries).</summary>
     public TimeProvider Time { get; } = time ?? TimeProvider.System;
 }

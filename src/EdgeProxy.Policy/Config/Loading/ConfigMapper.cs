@@ -79,6 +79,18 @@ internal static class ConfigMapper
             fragment.QuotaStore = MapQuotaStore(quotaStore);
         }
 
+        if (top.Table("cluster") is { } clusterMode)
+        {
+            var defaults = new ClusterModeConfig();
+            fragment.ClusterMode = clusterMode.Finish(new ClusterModeConfig
+            {
+                Redis = clusterMode.String("redis") ?? defaults.Redis,
+                SyncInterval = clusterMode.Duration("sync_interval") ?? defaults.SyncInterval,
+                Lease = clusterMode.Int32("lease") ?? defaults.Lease,
+                KeyPrefix = clusterMode.String("key_prefix") ?? defaults.KeyPrefix,
+            });
+        }
+
         foreach (var consumer in top.Tables("consumers") ?? [])
         {
             fragment.Consumers.Add(MapConsumer(consumer));
@@ -404,6 +416,7 @@ internal static class ConfigMapper
                 // The rate's own count: "100/s" may spend 100 at once after a quiet second, as a fixed window would.
                 Burst = burst ?? rate?.Tokens ?? 0,
                 Mode = r.Choice<PolicyMode>("mode", ModeChoices) ?? PolicyMode.Enforce,
+                Cluster = r.Boolean("cluster") ?? false,
             }));
         }
 

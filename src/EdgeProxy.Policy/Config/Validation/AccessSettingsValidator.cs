@@ -25,6 +25,29 @@ internal sealed class AccessSettingsValidator : IConfigValidator
         {
             context.Error(q.Value("directory"), $"'directory' in {QuotaSection} must name a directory, but {store.Directory} is a file");
         }
+
+        ValidateClusterMode(context, context.Config.ClusterMode);
+    }
+
+    private static void ValidateClusterMode(ValidationContext context, ClusterModeConfig cluster)
+    {
+        const string Section = "[cluster]";
+        var p = context.Of(cluster);
+        if (cluster.Redis.Length > 0 && ListenAddress.Check(cluster.Redis) is { } problem)
+        {
+            context.Error(p.Value("redis"), $"'redis' in {Section} must be host:port like \"127.0.0.1:6379\", or \"\" to keep counts local; \"{cluster.Redis}\" is wrong: {problem}");
+        }
+
+        if (cluster.SyncInterval < TimeSpan.FromMilliseconds(10) && !p.IsInvalid("sync_interval"))
+        {
+            context.Error(p.Value("sync_interval"), $"'sync_interval' in {Section} must be at least 10ms, found {cluster.SyncInterval.TotalMilliseconds}ms");
+        }
+
+        Checks.Range(context, p, "lease", Section, cluster.Lease, 1, 1_000_000);
+        if (cluster.KeyPrefix.Length == 0 || cluster.KeyPrefix.Contains(' ', StringComparison.Ordinal))
+        {
+            context.Error(p.Value("key_prefix"), $"'key_prefix' in {Section} must be a non-empty word without spaces, found \"{cluster.KeyPrefix}\"");
+        }
     }
 
     private static void ValidateApiKeys(ValidationContext context, ApiKeySettings settings)

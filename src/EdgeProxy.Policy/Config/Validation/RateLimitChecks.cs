@@ -50,6 +50,12 @@ internal static class RateLimitChecks
         {
             Checks.Range(context, p, "burst", section, limit.Burst, 1, MaxTokens);
         }
+
+        // A shared bucket per client address would put a flood's every address into Redis; per-IP limits stay local.
+        if (limit.Cluster && limit.Scope is RateLimitScope.Ip or RateLimitScope.RouteIp)
+        {
+            context.Error(p.Value("cluster"), $"'cluster = true' in {section} is for route and consumer scopes; per-address limits (scope \"{(limit.Scope == RateLimitScope.Ip ? "ip" : "route_ip")}\") are always local");
+        }
     }
 
     /// <summary>A list of limits: each valid, and names unique within the list (they name the limit in headers).</summary>

@@ -91,6 +91,32 @@ internal sealed class ConsumerQuota
         return (state >> CountBits, state & CountMask);
     }
 
+    /// <summary>
+    /// Adds <paramref name="delta"/> (which may be negative) to one period's count if the counter still holds period
+    /// <paramref name="index"/>: cluster mode folds other gateways' counts in this way. False when the period moved on.
+    /// </summary>
+    internal bool TryAdjust(QuotaPeriod period, long index, long delta)
+    {
+        ref var slot = ref _counters[(int)period];
+        while (true)
+        {
+            var seen = Volatile.Read(ref slot);
+            if ((seen >> CountBits) != index)
+            {
+                return false;
+            }
+
+            var count = Math.Clamp((seen & CountMask) + delta, 0, CountMask);
+            if (Interlocked.CompareExchange(ref slot, (index << CountBits) | count, seen) == seen)
+            {
+                return true;
+            }
+        }
+    }
+
+    /// <summary>Per period, the (index, count) this counter last agreed with the cluster on; used only by the sync loop.</summary>
+    internal (long Index, long Count)[] Synced { get; } = new (long, long)[QuotaPeriods.Count];
+
     /// <summary>Restores a snapshotted count, unless this counter already holds a newer period.</summary>
     internal void Restore(QuotaPeriod period, long index, long count)
     {

@@ -18,6 +18,9 @@ internal sealed class QuotaCounters
 
     public bool TryGet(string consumerId, out ConsumerQuota quota) => _byConsumer.TryGetValue(consumerId, out quota!);
 
+    /// <summary>Every consumer with counters (for the cluster sync loop; a snapshot-free enumeration).</summary>
+    public IEnumerable<ConsumerQuota> All => _byConsumer.Values;
+
     /// <summary>Current-period usage of one consumer, with the limits of <paramref name="rules"/>.</summary>
     public ConsumerUsage Usage(string consumerId, ReadOnlySpan<QuotaRule> rules, DateTimeOffset now)
     {

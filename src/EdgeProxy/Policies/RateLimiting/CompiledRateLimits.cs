@@ -47,7 +47,7 @@ internal sealed class CompiledRateLimits
     /// <summary>Most limits one request can meet: the size of a status buffer that never truncates.</summary>
     public int MaxPerRequest { get; }
 
-    public static CompiledRateLimits Compile(GatewayConfig config, RateLimiterTable table)
+    public static CompiledRateLimits Compile(GatewayConfig config, RateLimiterTable table, Cluster.SharedLimitLeases? shared = null)
     {
         table.Capacity = config.RateLimiting.MaxBuckets;
         var identities = new HashSet<string>(StringComparer.Ordinal);
@@ -81,6 +81,13 @@ internal sealed class CompiledRateLimits
             });
             identities.Add(Identity);
             all.Add(accept);
+        }
+
+        // Shared only when [cluster] names a Redis; otherwise cluster = true limits are simply local.
+        var sharing = config.ClusterMode.Redis.Length > 0 ? shared : null;
+        foreach (var limit in all)
+        {
+            limit.Shared = limit.Config.Cluster ? sharing : null;
         }
 
         table.Retain(identities);

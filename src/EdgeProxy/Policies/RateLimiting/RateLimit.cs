@@ -67,10 +67,23 @@ internal sealed class RateLimit
     /// <summary>The previous version of this declaration, whose buckets are converted on first use so used tokens carry over.</summary>
     internal RateLimit? Predecessor { get; set; }
 
-    /// <summary>Takes tokens from the bucket of <paramref name="partition"/> (no allocation once the bucket exists).</summary>
-    public TakeResult Take(ReadOnlySpan<byte> partition, long now, long count = 1) => Table.Take(this, partition, now, count);
+    /// <summary>
+    /// Set while <c>[cluster]</c> shares this limit (<c>cluster = true</c>): takes come from the instance's lease of the
+    /// shared bucket, and from the local bucket while Redis is unreachable or the partition's first lease is on its way.
+    /// </summary>
+    internal Cluster.SharedLimitLeases? Shared { get; set; }
 
-    public void Refund(ReadOnlySpan<byte> partition, long count = 1) => Table.Refund(this, partition, count);
+    /// <summary>Takes tokens from the bucket of <paramref name="partition"/> (no allocation once the bucket exists).</summary>
+    public TakeResult Take(ReadOnlySpan<byte> partition, long now, long count = 1) =>
+        Shared is { } shared && shared.TryTake(this, partition, now, count, out var leased) ? leased : Table.Take(this, partition, now, count);
+
+    public void Refund(ReadOnlySpan<byte> partition, long count = 1)
+    {
+        if (Shared is not { } shared || !shared.TryRefund(this, partition, count))
+        {
+            Table.Refund(this, partition, count);
+        }
+    }
 
     public override string ToString() => $"{Identity} {RateParser.Format(Config.Tokens, Config.Period)} burst {Config.Burst}";
 }
