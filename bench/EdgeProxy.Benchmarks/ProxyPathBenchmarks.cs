@@ -24,29 +24,7 @@ public class ProxyPathBenchmarks
     public void Setup()
     {
         var key = ApiKeyGenerator.Create(DateTimeOffset.UtcNow);
-        _proxy = InMemoryProxy.Create($$"""
-            [[routes]]
-            id = "all"
-            cluster = "mem"
-            path_prefix = "/"
-
-            [[routes]]
-            id = "keyed"
-            cluster = "mem"
-            path_prefix = "/keyed"
-            auth = "api_key"
-            rate_limits = [{ name = "route", scope = "route", rate = "100000000/s", burst = 100000000 }]
-
-            [[plans]]
-            id = "gold"
-            rate_limits = [{ name = "gold", rate = "100000000/s", burst = 100000000 }]
-            quotas = [{ period = "day", limit = 10000000000 }, { period = "month", limit = 100000000000 }]
-
-            [[consumers]]
-            id = "alice"
-            plan = "gold"
-            keys = [{ key_sha256 = "{{key.Sha256}}" }]
-            """);
+        _proxy = InMemoryProxy.Create(InMemoryProxy.AccessPolicyRoutes(key.Sha256));
         _request = Encoding.ASCII.GetBytes("GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n");
         _keyedRequest = Encoding.ASCII.GetBytes($"GET /keyed/hello HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: bench\r\nAccept: */*\r\nX-Api-Key: {key.Key}\r\n\r\n");
         _responseLength = _proxy.SendAndReadAllAsync(_request).GetAwaiter().GetResult().Length;

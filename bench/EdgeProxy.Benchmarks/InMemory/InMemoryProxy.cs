@@ -45,6 +45,35 @@ internal sealed class InMemoryProxy : IAsyncDisposable
 
     public PolicyStore Store { get; }
 
+    /// <summary>
+    /// Routes for the access-policy path: <c>/keyed/...</c> needs the API key whose SHA-256 is
+    /// <paramref name="keySha256"/> and takes from a route limit, the consumer's plan limit and day and month quotas
+    /// (all far above any load); every other path goes to the open route <c>all</c>.
+    /// </summary>
+    public static string AccessPolicyRoutes(string keySha256) => $$"""
+        [[routes]]
+        id = "all"
+        cluster = "mem"
+        path_prefix = "/"
+
+        [[routes]]
+        id = "keyed"
+        cluster = "mem"
+        path_prefix = "/keyed"
+        auth = "api_key"
+        rate_limits = [{ name = "route", scope = "route", rate = "100000000/s", burst = 100000000 }]
+
+        [[plans]]
+        id = "gold"
+        rate_limits = [{ name = "gold", rate = "100000000/s", burst = 100000000 }]
+        quotas = [{ period = "day", limit = 10000000000 }, { period = "month", limit = 100000000000 }]
+
+        [[consumers]]
+        id = "alice"
+        plan = "gold"
+        keys = [{ key_sha256 = "{{keySha256}}" }]
+        """;
+
     /// <summary>Config: one route for every path to one cluster whose endpoint is in memory.</summary>
     public static InMemoryProxy Create(string? extraRouteToml = null, byte[]? upstreamResponse = null)
     {

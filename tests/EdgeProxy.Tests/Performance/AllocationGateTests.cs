@@ -108,25 +108,8 @@ public sealed class AllocationGateTests
     public async Task Proxied_get_with_api_key_rate_limits_and_quota_stays_within_budget()
     {
         var key = EdgeProxy.Policies.Auth.ApiKeyGenerator.Create(DateTimeOffset.UtcNow);
-        await using var proxy = InMemoryProxy.Create($$"""
-            [[routes]]
-            id = "private"
-            cluster = "mem"
-            path_prefix = "/private"
-            auth = "api_key"
-            rate_limits = [{ name = "route", scope = "route", rate = "100000000/s", burst = 100000000 }]
-
-            [[plans]]
-            id = "gold"
-            rate_limits = [{ name = "gold", rate = "100000000/s", burst = 100000000 }]
-            quotas = [{ period = "day", limit = 100000000 }, { period = "month", limit = 1000000000 }]
-
-            [[consumers]]
-            id = "alice"
-            plan = "gold"
-            keys = [{ key_sha256 = "{{key.Sha256}}" }]
-            """);
-        var perRequest = await BytesPerRequestAsync(proxy, $"GET /private/items HTTP/1.1\r\nHost: a\r\nX-Api-Key: {key.Key}\r\n\r\n");
+        await using var proxy = InMemoryProxy.Create(InMemoryProxy.AccessPolicyRoutes(key.Sha256));
+        var perRequest = await BytesPerRequestAsync(proxy, $"GET /keyed/items HTTP/1.1\r\nHost: a\r\nX-Api-Key: {key.Key}\r\n\r\n");
         Assert.True(Within(perRequest, Budget("proxied_get_api_key_limits_quota")), $"{perRequest:F3} B allocated per request; budget {Budget("proxied_get_api_key_limits_quota")} B");
     }
 
