@@ -13,6 +13,7 @@ public sealed record GatewayConfig
     public ApiKeySettings ApiKeys { get; init; } = new();
     public RateLimitingConfig RateLimiting { get; init; } = new();
     public QuotaStoreConfig QuotaStore { get; init; } = new();
+    public CacheSettings Cache { get; init; } = new();
 
     /// <summary>Callers and their API keys; may live in a file of their own (the manager owns <c>consumers.toml</c>).</summary>
     public EquatableArray<ConsumerConfig> Consumers { get; init; } = EquatableArray<ConsumerConfig>.Empty;
@@ -170,6 +171,12 @@ public sealed record RouteConfig
 
     /// <summary>Token-bucket limits checked for every request on the route, in declaration order.</summary>
     public EquatableArray<RateLimitConfig> RateLimits { get; init; } = EquatableArray<RateLimitConfig>.Empty;
+
+    /// <summary>Null: responses on this route are never cached.</summary>
+    public RouteCacheConfig? Cache { get; init; }
+
+    /// <summary>Null: responses on this route are never compressed by the gateway.</summary>
+    public RouteCompressionConfig? Compression { get; init; }
 }
 
 /// <summary>A header condition: present (no value) or equal to a value (case-sensitive).</summary>

@@ -21,6 +21,8 @@ internal sealed class ConfigFragment
 
     public QuotaStoreConfig? QuotaStore { get; set; }
 
+    public CacheSettings? Cache { get; set; }
+
     public List<ConsumerConfig> Consumers { get; } = [];
 
     public List<PlanConfig> Plans { get; } = [];

@@ -18,6 +18,7 @@ internal static class ConfigMerger
         ApiKeySettings? apiKeys = null;
         RateLimitingConfig? rateLimiting = null;
         QuotaStoreConfig? quotaStore = null;
+        CacheSettings? cache = null;
         var consumers = new List<ConsumerConfig>();
         var plans = new List<PlanConfig>();
         foreach (var fragment in fragments)
@@ -31,6 +32,7 @@ internal static class ConfigMerger
             apiKeys = Single(apiKeys, fragment.ApiKeys, "[api_keys]", positions, errors);
             rateLimiting = Single(rateLimiting, fragment.RateLimiting, "[rate_limiting]", positions, errors);
             quotaStore = Single(quotaStore, fragment.QuotaStore, "[quota_store]", positions, errors);
+            cache = Single(cache, fragment.Cache, "[cache]", positions, errors);
             consumers.AddRange(fragment.Consumers);
             plans.AddRange(fragment.Plans);
         }
@@ -46,6 +48,7 @@ internal static class ConfigMerger
             ApiKeys = apiKeys ?? new ApiKeySettings(),
             RateLimiting = rateLimiting ?? new RateLimitingConfig(),
             QuotaStore = quotaStore ?? new QuotaStoreConfig(),
+            Cache = cache ?? new CacheSettings(),
             Consumers = consumers.ToArray(),
             Plans = plans.ToArray(),
         };
