@@ -4,7 +4,7 @@ using EdgeProxy.Http;
 namespace EdgeProxy.Caching;
 
 /// <summary>What the cache needs to know about a request, gathered in one pass over its headers.</summary>
-internal ref struct RequestCacheFacts
+internal struct RequestCacheFacts
 {
     public CacheDirectives Directives;
     public bool IsGet;
