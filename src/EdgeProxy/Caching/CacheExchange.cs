@@ -96,8 +96,9 @@ internal sealed class CacheExchange(ResponseCache cache)
         }
 
         Cache.Metrics.Miss();
-        _key.TruncateToBase();
-        if (Cache.TryBeginFill(_key.BaseKey, out var fill))
+
+        // Coalesce on the variant's key when a Vary marker told us the variant; otherwise on the base key.
+        if (Cache.TryBeginFill(_key.Key, out var fill))
         {
             _fill = fill;
             _filler = true;
@@ -266,9 +267,9 @@ internal sealed class CacheExchange(ResponseCache cache)
         var entry = Cache.Find(_key.BaseKey);
         if (entry is { IsVaryMarker: true })
         {
+            // The key stays extended with the variant's values, for coalescing; BeginStore rebuilds it from the response's Vary.
             _key.AppendVary(head, request.Headers, entry.VaryNames!);
             entry = Cache.Find(_key.Key);
-            _key.TruncateToBase();
         }
 
         return entry is { IsVaryMarker: false } ? entry : null;

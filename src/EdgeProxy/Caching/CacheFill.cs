@@ -22,6 +22,7 @@ internal sealed class CacheFill
     private byte[] _head = [];
     private byte[] _notModifiedHead = [];
     private byte[] _entryKey = [];
+    private byte[] _baseKey = [];
     private int _pathStart;
     private int _pathLength;
     private string _routeId = "";
@@ -39,7 +40,7 @@ internal sealed class CacheFill
         Key = key;
     }
 
-    /// <summary>The base key the fill is registered under.</summary>
+    /// <summary>The key the fill is registered under: the base key, or the variant's key when a Vary marker named it.</summary>
     public byte[] Key { get; }
 
     public bool IsStoring => _storing;
@@ -91,6 +92,7 @@ internal sealed class CacheFill
         }
 
         _entryKey = key.Key.ToArray();
+        _baseKey = key.BaseKey.ToArray();
         _pathStart = key.PathStart;
         _pathLength = key.PathLength;
         _head = StoredHead(responseHead, response, transform);
@@ -193,10 +195,10 @@ internal sealed class CacheFill
         var ok = _cache.Insert(entry);
         if (ok && _varyNames is not null)
         {
-            var marker = _cache.Find(Key);
+            var marker = _cache.Find(_baseKey);
             if (marker is null || !marker.IsVaryMarker || !SameNames(marker.VaryNames!, _varyNames))
             {
-                _cache.Insert(new CacheEntry { Key = Key, PathStart = _pathStart, PathLength = _pathLength, RouteId = _routeId, VaryNames = _varyNames });
+                _cache.Insert(new CacheEntry { Key = _baseKey, PathStart = _pathStart, PathLength = _pathLength, RouteId = _routeId, VaryNames = _varyNames });
             }
         }
 
