@@ -40,7 +40,7 @@ internal sealed class CacheHarness
         ClientVersion = HttpVersion.Http11,
         Transform = Transform,
         Scheme = "http"u8,
-        ConsumerId = Encoding.ASCII.GetBytes(consumer),
+        ConsumerId = consumer.Length == 0 ? default : Encoding.ASCII.GetBytes(consumer),
     };
 
     /// <summary>One request against the cache: the outcome and whatever was written to the client.</summary>
