@@ -34,7 +34,22 @@ internal sealed class ResponseCache
         _fillLookup = _fills.GetAlternateLookup<ReadOnlySpan<byte>>();
     }
 
-    public CacheSettings Settings { get; }
+    public CacheSettings Settings { get; private set; }
+
+    /// <summary>A reload changed <c>[cache]</c>: new bounds apply at once (evicting down to a smaller max_bytes).</summary>
+    public void Reconfigure(CacheSettings settings)
+    {
+        lock (_sync)
+        {
+            Settings = settings;
+            while (_bytes > settings.MaxBytes && _oldest is not null)
+            {
+                EvictOne();
+            }
+        }
+
+        Metrics.Size(Bytes, Count);
+    }
 
     public CacheMetrics Metrics { get; }
 

@@ -37,6 +37,8 @@ internal sealed class CompiledRoute
         MaxBodyBytes = config.MaxBodyBytes ?? defaultMaxBody;
         Timeouts = config.Timeouts;
         Metrics = metrics;
+        Cache = config.Cache is { } cache ? new Caching.RouteCachePolicy(config.Id, cache) : null;
+        Compression = config.Compression is { } compression ? new Compression.CompressionPolicy(compression) : null;
     }
 
     public RouteConfig Config { get; }
@@ -65,6 +67,12 @@ internal sealed class CompiledRoute
     public RouteTimeoutsConfig Timeouts { get; }
 
     public RouteMetrics Metrics { get; }
+
+    /// <summary>Null: the route's responses are never cached.</summary>
+    public Caching.RouteCachePolicy? Cache { get; }
+
+    /// <summary>Null: the route's responses are never compressed.</summary>
+    public Compression.CompressionPolicy? Compression { get; }
 
     /// <summary>Constraints beyond host and path; routes with more are tried first among equal paths.</summary>
     public int ConstraintCount => (Methods.Length > 0 ? 1 : 0) + HeaderConditions.Length;
