@@ -107,6 +107,18 @@ function Invoke-Smoke {
         } catch [AggregateException] { } finally { $probe.Dispose() }
     }
 
+    # keys new: the key alone on stdout, the TOML entry with its SHA-256 on stderr; nothing else.
+    $errFile = [IO.Path]::GetTempFileName()
+    $key = (& $binary keys new --id smoke-1 2> $errFile | Out-String).Trim()
+    $entry = Get-Content $errFile -Raw
+    Remove-Item $errFile
+    $sha = [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes($key))).ToLowerInvariant()
+    if ($LASTEXITCODE -ne 0 -or $key -notmatch '^epk_[A-Za-z0-9_-]{43}$' -or $entry -notmatch "id = `"smoke-1`", key_sha256 = `"$sha`"") {
+        throw "edgeproxy keys new: exit $LASTEXITCODE, key '$key', entry '$entry'"
+    }
+    Write-Host '    keys new: a 256-bit URL-safe key and its key_sha256 entry'
+    $script:SmokePassed++
+
     New-Item -ItemType Directory -Force $Artifacts | Out-Null
     $logFile = Join-Path $Artifacts 'smoke-gateway.log'
     $process = Start-Process -FilePath $binary -ArgumentList @('--config', (Join-Path $Root 'config'), '--demo-upstream', '127.0.0.1:9001') `
@@ -121,6 +133,14 @@ function Invoke-Smoke {
 
         $echo = Invoke-RestMethod 'http://127.0.0.1:8080/api/echo?x=1'
         if ($echo.path -ne '/echo' -or $echo.headers.'X-Gateway' -ne 'edgeproxy') { throw "rewrite/header policy not applied: $($echo | ConvertTo-Json -Compress)" }
+        $script:SmokePassed++
+
+        # The sample's keyed route: refused without a key, served with the demo key, rate-limit headers on both.
+        $secure = Invoke-WebRequest 'http://127.0.0.1:8080/secure/hello' -SkipHttpErrorCheck
+        if ($secure.StatusCode -ne 401 -or -not $secure.Headers['WWW-Authenticate']) { throw "keyed route without a key: $($secure.StatusCode)" }
+        $secure = Invoke-WebRequest 'http://127.0.0.1:8080/secure/hello' -Headers @{ 'X-Api-Key' = 'epk_demo_sample_key_do_not_use_in_production' }
+        if ($secure.StatusCode -ne 200 -or -not $secure.Headers['RateLimit-Policy']) { throw "keyed route with the demo key: $($secure.StatusCode)" }
+        Write-Host '    /secure/hello: 401 without a key, 200 with the demo key and RateLimit headers'
         $script:SmokePassed++
 
         $metrics = (Invoke-WebRequest 'http://127.0.0.1:9901/metrics').Content

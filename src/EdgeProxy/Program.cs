@@ -12,6 +12,7 @@ internal static class Program
     private const string Usage = """
         usage: edgeproxy [run] [--config PATH] [--demo-upstream HOST:PORT] [--no-watch]
                edgeproxy validate PATH
+               edgeproxy keys new [--id KEY_ID]
         PATH is a TOML file or a directory of *.toml files (default: ./config or $EDGEPROXY_CONFIG).
         """;
 
@@ -33,6 +34,8 @@ internal static class Program
                 return await RunAsync(rest);
             case "validate":
                 return Validate(rest);
+            case "keys":
+                return Keys(rest);
             case "help" or "--help" or "-h":
                 Console.WriteLine(Usage);
                 return 0;
@@ -96,6 +99,53 @@ internal static class Program
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// <c>keys new</c>: the key goes to stdout alone (so it can be piped into a secret store), the TOML entry with
+    /// its hash and the advice to stderr. Nothing is written to disk.
+    /// </summary>
+    private static int Keys(string[] args)
+    {
+        string? id = null;
+        if (args.Length == 0 || args[0] != "new")
+        {
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+
+        for (var i = 1; i < args.Length; i++)
+        {
+            if (args[i] == "--id" && i + 1 < args.Length && IsKeyId(args[i + 1]))
+            {
+                id = args[++i];
+            }
+            else
+            {
+                Console.Error.WriteLine($"unknown or invalid option '{args[i]}' (key ids: letters, digits, '-', '_', '.')\n{Usage}");
+                return 2;
+            }
+        }
+
+        var key = EdgeProxy.Policies.Auth.ApiKeyGenerator.Create(DateTimeOffset.UtcNow, id);
+        Console.Out.WriteLine(key.Key);
+        Console.Error.WriteLine();
+        Console.Error.WriteLine("Give the key above to the consumer; it is shown only this once. Add this entry to the consumer's `keys` list:");
+        Console.Error.WriteLine("  " + key.TomlLine);
+        return 0;
+    }
+
+    private static bool IsKeyId(string id)
+    {
+        foreach (var c in id)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('-' or '_' or '.'))
+            {
+                return false;
+            }
+        }
+
+        return id.Length is > 0 and <= 64;
     }
 
     private static int Validate(string[] args)

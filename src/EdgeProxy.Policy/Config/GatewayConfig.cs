@@ -60,6 +60,17 @@ public sealed record HttpLimitsConfig
 
     /// <summary>Default request body limit for routes that set none.</summary>
     public long MaxBodyBytes { get; init; } = 10L * 1024 * 1024;
+
+    /// <summary>Open connections one client address (IPv6: its /64) may hold; 0 for no limit. Checked at accept.</summary>
+    public int MaxConnectionsPerIp { get; init; }
+
+    /// <summary>New connections per client address per <see cref="ConnectionRatePeriod"/>; 0 for no limit.</summary>
+    public long ConnectionRateTokens { get; init; }
+
+    public TimeSpan ConnectionRatePeriod { get; init; }
+
+    /// <summary>New connections a quiet address may open at once; defaults to the rate's count.</summary>
+    public long ConnectionBurstPerIp { get; init; }
 }
 
 /// <summary><c>[admin]</c>: the operator's port (health, metrics, config, reload).</summary>

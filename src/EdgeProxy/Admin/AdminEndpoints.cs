@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EdgeProxy.Config;
+using EdgeProxy.Policies.Quotas;
 using EdgeProxy.Policy.Config;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
@@ -41,11 +42,48 @@ internal sealed class AdminEndpoints(PolicyStore store, IHostApplicationLifetime
                 var outcome = await Task.Run(store.Reload);
                 await WriteJsonAsync(response, outcome.Applied ? 200 : 422, json => WriteOutcome(json, outcome));
                 return;
+            case "/usage" when HttpMethods.IsGet(request.Method):
+                await WriteUsageAsync(response, null);
+                return;
+            case { } path when path.StartsWith("/usage/", StringComparison.Ordinal) && HttpMethods.IsGet(request.Method):
+                await WriteUsageAsync(response, Uri.UnescapeDataString(path["/usage/".Length..]));
+                return;
             default:
                 response.StatusCode = 404;
                 await WriteJsonAsync(response, 404, static json => json.WriteString("error", "not found"));
                 return;
         }
+    }
+
+    /// <summary>
+    /// Quota usage per consumer and period (for the manager's usage and billing pages): every consumer of the
+    /// running config, or one by id.
+    /// </summary>
+    private async Task WriteUsageAsync(HttpResponse response, string? consumerId)
+    {
+        var snapshot = store.Current;
+        var quotas = store.Policies.Quotas;
+        var now = store.Policies.Time.GetUtcNow();
+        response.ContentType = "application/json";
+        if (consumerId is not null)
+        {
+            if (snapshot.Access.Keys.FindConsumer(consumerId) is not { } consumer)
+            {
+                await WriteJsonAsync(response, 404, json => json.WriteString("error", "no consumer with this id"));
+                return;
+            }
+
+            await JsonSerializer.SerializeAsync(response.Body, quotas.Usage(consumer.Id, consumer.Quotas, now), QuotaJsonContext.Default.ConsumerUsage);
+            return;
+        }
+
+        var all = new List<ConsumerUsage>(snapshot.Access.Keys.Consumers.Count);
+        foreach (var consumer in snapshot.Access.Keys.Consumers)
+        {
+            all.Add(quotas.Usage(consumer.Id, consumer.Quotas, now));
+        }
+
+        await JsonSerializer.SerializeAsync(response.Body, all, QuotaJsonContext.Default.ListConsumerUsage);
     }
 
     private void WriteConfig(Utf8JsonWriter json)

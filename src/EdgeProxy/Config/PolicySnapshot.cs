@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using EdgeProxy.Policies;
 using EdgeProxy.Policy.Config;
 using EdgeProxy.Routing;
 using EdgeProxy.Observability;
@@ -14,7 +15,7 @@ namespace EdgeProxy.Config;
 internal sealed class PolicySnapshot
 {
     public PolicySnapshot(GatewayConfig config, string version, IReadOnlyList<string> files, RouteTable routes,
-        IReadOnlyDictionary<string, UpstreamCluster> clusters, IReadOnlyDictionary<string, RouteMetrics> routeMetrics)
+        IReadOnlyDictionary<string, UpstreamCluster> clusters, IReadOnlyDictionary<string, RouteMetrics> routeMetrics, CompiledAccess access)
     {
         Config = config;
         Version = version;
@@ -22,6 +23,7 @@ internal sealed class PolicySnapshot
         Routes = routes;
         Clusters = clusters;
         RouteMetrics = routeMetrics;
+        Access = access;
         LoadedAt = DateTimeOffset.UtcNow;
         Limits = config.Limits;
         var trusted = new List<IPNetwork>();
@@ -58,6 +60,9 @@ internal sealed class PolicySnapshot
     public IReadOnlyDictionary<string, RouteMetrics> RouteMetrics { get; }
 
     public HttpLimitsConfig Limits { get; }
+
+    /// <summary>API keys, rate limits and quotas of this revision.</summary>
+    public CompiledAccess Access { get; }
 
     public int MaxHeadBytes { get; }
 

@@ -1,4 +1,5 @@
 using EdgeProxy.Observability;
+using EdgeProxy.Policies;
 using EdgeProxy.Policy.Config;
 using EdgeProxy.Upstreams;
 using Microsoft.Extensions.Logging;
@@ -20,14 +21,18 @@ internal sealed class PolicyStore
     private readonly ILogger _logger;
     private PolicySnapshot? _current;
 
-    public PolicyStore(string path, UpstreamConnector connector, ILogger logger)
+    public PolicyStore(string path, UpstreamConnector connector, ILogger logger, PolicyRuntime? policies = null)
     {
+        Policies = policies ?? new PolicyRuntime();
         _path = path;
         _connector = connector;
         _logger = logger;
     }
 
     public string Path => _path;
+
+    /// <summary>Buckets and quota counters, shared by every snapshot this store compiles.</summary>
+    public PolicyRuntime Policies { get; }
 
     /// <summary>The running snapshot; read once per request.</summary>
     public PolicySnapshot Current => Volatile.Read(ref _current) ?? throw new InvalidOperationException("no config loaded");
@@ -69,7 +74,7 @@ internal sealed class PolicyStore
                 Log.ListenersChanged(_logger, "[[listeners]] differ from the ones bound at start-up");
             }
 
-            var next = SnapshotCompiler.Compile(result.Config, result.Version, result.Files, previous, _connector);
+            var next = SnapshotCompiler.Compile(result.Config, result.Version, result.Files, previous, _connector, Policies);
             Interlocked.Exchange(ref _current, next);
             if (previous is not null)
             {

@@ -1,4 +1,5 @@
 using EdgeProxy.Observability;
+using EdgeProxy.Policies;
 using EdgeProxy.Policy.Config;
 using EdgeProxy.Routing;
 using EdgeProxy.Upstreams;
@@ -12,8 +13,9 @@ namespace EdgeProxy.Config;
 /// </summary>
 internal static class SnapshotCompiler
 {
-    public static PolicySnapshot Compile(GatewayConfig config, string version, IReadOnlyList<string> files, PolicySnapshot? previous, UpstreamConnector connector)
+    public static PolicySnapshot Compile(GatewayConfig config, string version, IReadOnlyList<string> files, PolicySnapshot? previous, UpstreamConnector connector, PolicyRuntime policies)
     {
+        var access = CompiledAccess.Compile(config, policies);
         var clusters = new Dictionary<string, UpstreamCluster>(StringComparer.Ordinal);
         foreach (var clusterConfig in config.Clusters)
         {
@@ -34,10 +36,10 @@ internal static class SnapshotCompiler
             var routeConfig = config.Routes[i];
             var routeMetrics = previous is not null && previous.RouteMetrics.TryGetValue(routeConfig.Id, out var m) ? m : new RouteMetrics(routeConfig.Id);
             metrics[routeConfig.Id] = routeMetrics;
-            routes.Add(new CompiledRoute(routeConfig, i, clusters[routeConfig.Cluster], config.Limits.MaxBodyBytes, routeMetrics));
+            routes.Add(new CompiledRoute(routeConfig, i, clusters[routeConfig.Cluster], config.Limits.MaxBodyBytes, routeMetrics, access.Limits.Routes[i]));
         }
 
-        return new PolicySnapshot(config, version, files, new RouteTable(routes), clusters, metrics);
+        return new PolicySnapshot(config, version, files, new RouteTable(routes), clusters, metrics, access);
     }
 
     /// <summary>After a swap: pools of clusters the new snapshot no longer uses are closed.</summary>

@@ -8,6 +8,8 @@ using EdgeProxy.Config;
 using EdgeProxy.Demo;
 using EdgeProxy.Http;
 using EdgeProxy.Observability;
+using EdgeProxy.Policies;
+using EdgeProxy.Policies.Quotas;
 using EdgeProxy.Policy.Config;
 using EdgeProxy.Policy.Config.Validation;
 using EdgeProxy.Upstreams;
@@ -37,10 +39,12 @@ internal sealed class GatewayHost : IAsyncDisposable
     private readonly PosixSignalRegistration? _sighup;
     private readonly List<(string Name, ListenOptions Options)> _listeners;
     private readonly ListenOptions? _admin;
+    private readonly PolicyHeartbeat _heartbeat;
 
     private GatewayHost(WebApplication app, PolicyStore store, UpstreamConnector connector, ILoggerFactory loggers, AccessLog? accessLog,
-        ConfigWatcher? watcher, PosixSignalRegistration? sighup, List<(string, ListenOptions)> listeners, ListenOptions? admin)
+        ConfigWatcher? watcher, PosixSignalRegistration? sighup, List<(string, ListenOptions)> listeners, ListenOptions? admin, PolicyHeartbeat heartbeat)
     {
+        _heartbeat = heartbeat;
         _app = app;
         _loggers = loggers;
         Store = store;
@@ -76,7 +80,8 @@ internal sealed class GatewayHost : IAsyncDisposable
             logging?.Invoke(b);
         });
         var connector = new UpstreamConnector();
-        var store = new PolicyStore(options.ConfigPath, connector, loggers.CreateLogger("EdgeProxy.Config"));
+        var policies = new PolicyRuntime();
+        var store = new PolicyStore(options.ConfigPath, connector, loggers.CreateLogger("EdgeProxy.Config"), policies);
         var first = store.Reload();
         if (!first.Applied)
         {
@@ -86,6 +91,17 @@ internal sealed class GatewayHost : IAsyncDisposable
         }
 
         var logger = loggers.CreateLogger("EdgeProxy");
+        var policyMetrics = PolicyMetrics.Register(store, policies);
+
+        // Quota counts come back before the first request; the store's directory is read at start-up only.
+        QuotaSnapshotStore? quotaStore = null;
+        var quotaSettings = store.Current.Config.QuotaStore;
+        if (!string.IsNullOrEmpty(quotaSettings.Directory))
+        {
+            quotaStore = new QuotaSnapshotStore(ResolveBesideConfig(options.ConfigPath, quotaSettings.Directory), policies.Quotas,
+                logger: loggers.CreateLogger("EdgeProxy.Policies"));
+            quotaStore.Restore();
+        }
 
         var config = store.Current.Config;
         var accessLog = AccessLog.Open(config.Gateway.AccessLog, config.Gateway.AccessLogBuffer);
@@ -163,7 +179,8 @@ internal sealed class GatewayHost : IAsyncDisposable
             });
         }
 
-        return new GatewayHost(app, store, connector, loggers, accessLog, watcher, sighup, listeners, admin);
+        var heartbeat = new PolicyHeartbeat(policies, TimeSpan.FromSeconds(5), quotaStore, quotaSettings.SnapshotInterval, policyMetrics);
+        return new GatewayHost(app, store, connector, loggers, accessLog, watcher, sighup, listeners, admin, heartbeat);
     }
 
     /// <summary>Runs until SIGTERM/SIGINT, then drains within the configured deadline.</summary>
@@ -176,6 +193,9 @@ internal sealed class GatewayHost : IAsyncDisposable
         _sighup?.Dispose();
         _watcher?.Dispose();
         await _app.DisposeAsync();
+
+        // After the drain: the last requests are counted in the final quota snapshot.
+        await _heartbeat.DisposeAsync();
         foreach (var cluster in Store.Current.Clusters.Values)
         {
             cluster.Retire();
@@ -184,6 +204,18 @@ internal sealed class GatewayHost : IAsyncDisposable
 
         _accessLog?.Dispose();
         _loggers.Dispose();
+    }
+
+    /// <summary>A relative path in the config (e.g. the quota store) means relative to the config directory.</summary>
+    private static string ResolveBesideConfig(string configPath, string path)
+    {
+        if (Path.IsPathRooted(path))
+        {
+            return path;
+        }
+
+        var baseDirectory = Directory.Exists(configPath) ? configPath : Path.GetDirectoryName(Path.GetFullPath(configPath))!;
+        return Path.GetFullPath(Path.Combine(baseDirectory, path));
     }
 
     private static HttpsConnectionAdapterOptions BuildTls(ListenerTlsConfig tls)

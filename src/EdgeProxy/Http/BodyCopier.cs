@@ -11,6 +11,9 @@ namespace EdgeProxy.Http;
 /// </summary>
 internal static class BodyCopier
 {
+    /// <summary>Most bytes moved per flush: what a connection holds in its output pipe stays bounded by this.</summary>
+    private const int MaxSlice = 64 * 1024;
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public static async ValueTask<long> CopyAsync(PipeReader source, PipeWriter destination, BodyFraming framing, long contentLength,
         bool chunkedOut, long maxBytes, bool sourceIsClient, ExchangeTimer timer, TimerPhase phase, TimeSpan idleTimeout)
@@ -49,7 +52,7 @@ internal static class BodyCopier
                 ThrowPrematureEnd(sourceIsClient);
             }
 
-            var slice = buffer.Slice(0, Math.Min(remaining, buffer.Length));
+            var slice = buffer.Slice(0, Math.Min(Math.Min(remaining, buffer.Length), MaxSlice));
             WriteData(destination, slice, chunkedOut);
             remaining -= slice.Length;
             source.AdvanceTo(slice.End);
@@ -74,6 +77,12 @@ internal static class BodyCopier
             timer.Arm(phase, idleTimeout);
             var result = await source.ReadAsync(timer.Token);
             var buffer = result.Buffer;
+            if (buffer.Length > MaxSlice)
+            {
+                buffer = buffer.Slice(0, MaxSlice);
+                result = new ReadResult(buffer, isCanceled: false, isCompleted: false);
+            }
+
             if (!buffer.IsEmpty)
             {
                 WriteData(destination, buffer, chunkedOut);

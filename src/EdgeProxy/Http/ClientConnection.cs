@@ -5,6 +5,9 @@ using System.Net;
 using System.Text;
 using EdgeProxy.Config;
 using EdgeProxy.Observability;
+using EdgeProxy.Policies;
+using EdgeProxy.Policies.Auth;
+using EdgeProxy.Policies.RateLimiting;
 using EdgeProxy.Routing;
 using EdgeProxy.Upstreams;
 using Microsoft.AspNetCore.Connections;
@@ -38,6 +41,9 @@ internal sealed class ClientConnection
     private readonly string _client;
     private readonly byte[] _clientAddress;
     private readonly byte[] _forwardedFor;
+    private readonly byte[] _clientKey = new byte[ClientAddressKey.MaxLength];
+    private readonly int _clientKeyLength;
+    private readonly AccessGate _access = new();
     private readonly byte[] _logMethod = new byte[24];
     private readonly byte[] _logPath = new byte[512];
     private int _logMethodLength;
@@ -83,6 +89,7 @@ internal sealed class ClientConnection
         _forwardedFor = _clientIp?.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
             ? Encoding.ASCII.GetBytes($"\"[{_client}]\"")
             : _clientAddress;
+        _clientKeyLength = ClientAddressKey.Write(_clientIp, _clientKey);
     }
 
     private ReadOnlySpan<byte> RequestId => _requestId.AsSpan(0, _requestIdLength);
@@ -127,7 +134,9 @@ internal sealed class ClientConnection
                     return;
                 }
 
-                // 2. Parse, route and check what can be checked before anything goes upstream.
+                // 2. Parse, route and check what can be checked before anything goes upstream. The snapshot is read
+                // again: the one above may be older than a reload that happened while the connection sat idle.
+                snapshot = _runtime.Store.Current;
                 var started = Stopwatch.GetTimestamp();
                 var route = PrepareRequest(snapshot, out var refusal);
                 bool keepAlive;
@@ -149,10 +158,28 @@ internal sealed class ClientConnection
                         var trusted = snapshot.IsTrusted(_clientIp);
                         var answeredContinue = request.HasBody && request.ExpectsContinue;
                         var attempt = 0;
+                        var failovers = 0;
                         long upstreamStarted;
                         while (true)
                         {
-                            var upstream = _upstream = await endpoint.AcquireAsync(timeouts.Connect, default);
+                            UpstreamConnection upstream;
+                            try
+                            {
+                                upstream = _upstream = await endpoint.AcquireAsync(timeouts.Connect, default);
+                            }
+                            catch (ProxyException e) when (e.Kind is ProxyErrorKind.ConnectRefused or ProxyErrorKind.ConnectTimeout)
+                            {
+                                // Nothing was sent, so another endpoint can take the request; this one sits out a while.
+                                endpoint.MarkFailed();
+                                if (++failovers >= route.Cluster.Endpoints.Length)
+                                {
+                                    throw;
+                                }
+
+                                endpoint = route.Cluster.Next();
+                                continue;
+                            }
+
                             var reused = upstream.Requests++ > 0;
                             upstreamStarted = Stopwatch.GetTimestamp();
                             WriteUpstreamHead(snapshot, route, upstream, trusted, answeredContinue);
@@ -294,6 +321,7 @@ internal sealed class ClientConnection
         finally
         {
             await DisposeUpstreamAsync();
+            _access.Clear();
             _timer.Dispose();
             GatewayMetrics.ClientConnections.Dec();
         }
@@ -417,9 +445,43 @@ internal sealed class ClientConnection
         SetRequestId(head, request);
         KeepForLog(head, request);
         var route = snapshot.Routes.Match(head, request, _captures);
-        refusal = route is null ? ProxyErrorKind.NoRoute
-            : request.Headers.ContentLength > route.MaxBodyBytes ? ProxyErrorKind.BodyTooLarge
-            : ProxyErrorKind.None;
+        var access = snapshot.Access;
+
+        // Only the gateway names the consumer: a client's own copy of the header never reaches the upstream.
+        if (access.ConsumerHeader is { } consumerHeader)
+        {
+            request.Headers.DropAll(head, consumerHeader);
+        }
+
+        if (route is null)
+        {
+            _access.Reset();
+            refusal = ProxyErrorKind.NoRoute;
+            return null;
+        }
+
+        refusal = ProxyErrorKind.None;
+        if (route.HasAccessPolicy)
+        {
+            refusal = _access.Check(access, route, request, head, _clientKey.AsSpan(0, _clientKeyLength)) switch
+            {
+                AccessDecision.Allow => ProxyErrorKind.None,
+                AccessDecision.Unauthorized => ProxyErrorKind.Unauthorized,
+                AccessDecision.Forbidden => ProxyErrorKind.Forbidden,
+                AccessDecision.RateLimited => ProxyErrorKind.RateLimited,
+                _ => ProxyErrorKind.QuotaExceeded,
+            };
+        }
+        else
+        {
+            _access.Reset();
+        }
+
+        if (refusal == ProxyErrorKind.None && request.Headers.ContentLength > route.MaxBodyBytes)
+        {
+            refusal = ProxyErrorKind.BodyTooLarge;
+        }
+
         return route;
     }
 
@@ -431,12 +493,15 @@ internal sealed class ClientConnection
         {
             ProxyErrorKind.NoRoute => (404, "no route matches the request"),
             ProxyErrorKind.BodyTooLarge => (413, "request body too large"),
+            ProxyErrorKind.Unauthorized or ProxyErrorKind.Forbidden => (ProxyException.StatusCodeOf(kind), ApiKeyOutcomes.Message(_access.KeyOutcome)),
+            ProxyErrorKind.RateLimited => (429, "rate limit exceeded"),
+            ProxyErrorKind.QuotaExceeded => (429, "quota exceeded"),
             _ => (ProxyException.StatusCodeOf(kind), ErrorNames.Of(kind)),
         };
 
         // A body we did not read would be taken for the next request, so the connection closes unless there was none.
         var keepAlive = request.KeepAlive && (!request.HasBody || _bodyForwarded) && !_closeRequested.IsCancellationRequested;
-        ClientResponseWriter.WriteError(_output, status, message, RequestId, close: !keepAlive, headOnly: request.IsHead);
+        ClientResponseWriter.WriteError(_output, status, message, RequestId, close: !keepAlive, headOnly: request.IsHead, _access.ResponseHeaders);
         Record(started, 0, route, null, status, 0, 0, kind);
         return keepAlive;
     }
@@ -570,12 +635,16 @@ internal sealed class ClientConnection
             Trusted = trusted,
             AnsweredContinue = answeredContinue,
             UpstreamAuthority = upstream.Endpoint.Authority,
+            ConsumerHeader = snapshot.Access.ConsumerHeader,
+            ConsumerId = _access.Consumer is { } consumer && snapshot.Access.ConsumerHeader is not null ? consumer.IdUtf8 : default,
+            QueryCut = _access.QueryCut,
         };
         UpstreamRequestWriter.Write(upstream.Output, _head.Span, _request!, route, _captures, snapshot, info);
     }
 
     private void WriteResponseHead(PolicySnapshot snapshot, CompiledRoute route, ResponseHead response, RequestHead request, bool chunked, bool keepAlive) =>
-        ClientResponseWriter.WriteForwarded(_output, ResponseHeadSpan(), response, route.ResponseHeaders, snapshot, RequestId, chunked, keepAlive, request.Version);
+        ClientResponseWriter.WriteForwarded(_output, ResponseHeadSpan(), response, route.ResponseHeaders, snapshot, RequestId, chunked, keepAlive, request.Version,
+            _access.ResponseHeaders);
 
     private ReadOnlySpan<byte> ResponseHeadSpan() => _responseHeadCopied
         ? _responseHeadCopy.AsSpan(0, _responseHeadLength)
@@ -649,6 +718,7 @@ internal sealed class ClientConnection
             UpstreamMicroseconds = upstreamMicros,
             Route = route?.Id,
             Upstream = endpoint?.Name,
+            Consumer = _access.Consumer?.Id,
             Client = _client,
             Error = error,
         };

@@ -9,7 +9,8 @@ namespace EdgeProxy.Http;
 internal static class ClientResponseWriter
 {
     public static void WriteForwarded(PipeWriter output, ReadOnlySpan<byte> head, ResponseHead response, HeaderTransform transform,
-        PolicySnapshot snapshot, ReadOnlySpan<byte> requestId, bool chunked, bool keepAlive, HttpVersion clientVersion)
+        PolicySnapshot snapshot, ReadOnlySpan<byte> requestId, bool chunked, bool keepAlive, HttpVersion clientVersion,
+        ReadOnlySpan<byte> extraHeaders = default)
     {
         var isSwitch = response.StatusCode == 101;
         var w = new HeadWriter(output);
@@ -54,6 +55,7 @@ internal static class ClientResponseWriter
             }
         }
 
+        w.Write(extraHeaders);
         transform.WriteAppended(ref w);
         w.WriteCrlf();
         w.Commit();
@@ -79,7 +81,8 @@ internal static class ClientResponseWriter
     }
 
     /// <summary>A response the gateway makes itself: <c>{"error":"...","request_id":"..."}</c>.</summary>
-    public static void WriteError(PipeWriter output, int status, string error, ReadOnlySpan<byte> requestId, bool close, bool headOnly)
+    public static void WriteError(PipeWriter output, int status, string error, ReadOnlySpan<byte> requestId, bool close, bool headOnly,
+        ReadOnlySpan<byte> extraHeaders = default)
     {
         var w = new HeadWriter(output);
         WriteStatusLine(ref w, status, default);
@@ -97,6 +100,7 @@ internal static class ClientResponseWriter
             w.Write("Connection: close\r\n"u8);
         }
 
+        w.Write(extraHeaders);
         w.WriteCrlf();
         if (!headOnly)
         {
@@ -135,12 +139,15 @@ internal static class ReasonPhrases
         100 => "Continue",
         200 => "OK",
         400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
         408 => "Request Timeout",
         413 => "Content Too Large",
         414 => "URI Too Long",
         417 => "Expectation Failed",
+        429 => "Too Many Requests",
         431 => "Request Header Fields Too Large",
         500 => "Internal Server Error",
         501 => "Not Implemented",

@@ -1,5 +1,6 @@
 using EdgeProxy.Config;
 using EdgeProxy.Observability;
+using EdgeProxy.Policies;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeProxy.Http;
@@ -12,6 +13,9 @@ internal sealed class GatewayRuntime(PolicyStore store, AccessLog? accessLog, IL
     public AccessLog? AccessLog { get; } = accessLog;
 
     public ILogger Logger { get; } = logger;
+
+    /// <summary>Open connections per client address, across listeners and reloads.</summary>
+    public AcceptLimiter Accept { get; } = new();
 }
 
 /// <summary>What a listener tells its connections: its name and whether clients arrive over TLS.</summary>

@@ -79,6 +79,26 @@ internal sealed class MessageHeaders
         return -1;
     }
 
+    /// <summary>Marks every header with this name as not forwarded; returns the index of the first, or -1.</summary>
+    public int DropAll(ReadOnlySpan<byte> head, ReadOnlySpan<byte> name)
+    {
+        var first = -1;
+        for (var i = 0; i < Count; i++)
+        {
+            ref var e = ref Entries[i];
+            if (e.NameLength == name.Length && Ascii.EqualsIgnoreCase(head.Slice(e.NameStart, e.NameLength), name))
+            {
+                e.Drop = true;
+                if (first < 0)
+                {
+                    first = i;
+                }
+            }
+        }
+
+        return first;
+    }
+
     /// <summary>
     /// Marks every header that must not cross the proxy: the fixed hop-by-hop set and every field
     /// named by a Connection option (RFC 9110 §7.6.1).

@@ -20,6 +20,12 @@ internal enum ProxyErrorKind : byte
     ClientAborted,
     NoEndpoint,
     TlsHandshakeFailed,
+
+    /// <summary>Policy denials: the access step answered itself (the API key, a rate limit, a quota).</summary>
+    Unauthorized,
+    Forbidden,
+    RateLimited,
+    QuotaExceeded,
 }
 
 /// <summary>A failure on the upstream side (or a client abort) that ends the current exchange.</summary>
@@ -39,6 +45,9 @@ internal sealed class ProxyException(ProxyErrorKind kind, string message, Except
         ProxyErrorKind.ConnectTimeout or ProxyErrorKind.ResponseTimeout or ProxyErrorKind.TotalTimeout or ProxyErrorKind.IdleTimeout => 504,
         ProxyErrorKind.NoEndpoint => 503,
         ProxyErrorKind.BadRequest => 400,
+        ProxyErrorKind.Unauthorized => 401,
+        ProxyErrorKind.Forbidden => 403,
+        ProxyErrorKind.RateLimited or ProxyErrorKind.QuotaExceeded => 429,
         _ => 502,
     };
 }

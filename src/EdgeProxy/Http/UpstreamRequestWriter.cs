@@ -23,6 +23,14 @@ internal readonly ref struct ForwardingInfo
     public required bool AnsweredContinue { get; init; }
 
     public required ReadOnlySpan<byte> UpstreamAuthority { get; init; }
+
+    /// <summary>The header that names the authenticated consumer upstream, and its value; empty on anonymous requests.</summary>
+    public ReadOnlySpan<byte> ConsumerHeader { get; init; }
+
+    public ReadOnlySpan<byte> ConsumerId { get; init; }
+
+    /// <summary>Bytes of the query to leave out (the API key's parameter); empty to forward the query as is.</summary>
+    public Range QueryCut { get; init; }
 }
 
 /// <summary>Writes the request head that goes upstream: rewritten target, filtered and added headers, own framing.</summary>
@@ -43,7 +51,18 @@ internal static class UpstreamRequestWriter
             w.Write(request.Path(head));
         }
 
-        w.Write(request.Query(head));
+        var query = request.Query(head);
+        var (cutStart, cutLength) = info.QueryCut.GetOffsetAndLength(query.Length);
+        if (cutLength == 0)
+        {
+            w.Write(query);
+        }
+        else
+        {
+            w.Write(query[..cutStart]);
+            w.Write(query[(cutStart + cutLength)..]);
+        }
+
         w.Write(" HTTP/1.1\r\n"u8);
 
         var headers = request.Headers;
@@ -104,6 +123,11 @@ internal static class UpstreamRequestWriter
         w.Write(request.Version == HttpVersion.Http10 ? snapshot.Via10 : snapshot.Via11);
         w.WriteCrlf();
         w.WriteHeader("X-Request-Id"u8, info.RequestId);
+        if (!info.ConsumerId.IsEmpty)
+        {
+            w.WriteHeader(info.ConsumerHeader, info.ConsumerId);
+        }
+
         route.RequestHeaders.WriteAppended(ref w);
         w.WriteCrlf();
         w.Commit();

@@ -14,6 +14,9 @@ internal struct AccessLogRecord
     public long UpstreamMicroseconds;
     public string? Route;
     public string? Upstream;
+
+    /// <summary>The authenticated consumer's id (never the key).</summary>
+    public string? Consumer;
     public string Client;
     public ProxyErrorKind Error;
 }
@@ -188,6 +191,11 @@ internal sealed class AccessLog : IDisposable
         json.WriteString("path"u8, slot.Path.AsSpan(0, slot.PathLength));
         json.WriteString("route"u8, r.Route);
         json.WriteString("upstream"u8, r.Upstream);
+        if (r.Consumer is not null)
+        {
+            json.WriteString("consumer"u8, r.Consumer);
+        }
+
         json.WriteNumber("status"u8, r.Status);
         json.WriteNumber("bytes_in"u8, r.BytesIn);
         json.WriteNumber("bytes_out"u8, r.BytesOut);

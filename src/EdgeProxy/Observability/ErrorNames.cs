@@ -20,6 +20,10 @@ internal static class ErrorNames
         ProxyErrorKind.ClientAborted => "client_aborted",
         ProxyErrorKind.NoEndpoint => "no_endpoint",
         ProxyErrorKind.TlsHandshakeFailed => "tls_handshake_failed",
+        ProxyErrorKind.Unauthorized => "unauthorized",
+        ProxyErrorKind.Forbidden => "forbidden",
+        ProxyErrorKind.RateLimited => "rate_limited",
+        ProxyErrorKind.QuotaExceeded => "quota_exceeded",
         _ => "none",
     };
 }

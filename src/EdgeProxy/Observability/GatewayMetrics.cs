@@ -39,6 +39,9 @@ internal static class GatewayMetrics
     public static readonly Gauge UpstreamConnections = Metrics.CreateGauge(
         "edgeproxy_upstream_connections", "Open upstream connections, pooled or busy.");
 
+    public static readonly Counter UpstreamEjections = Metrics.CreateCounter(
+        "edgeproxy_upstream_ejections_total", "Upstream endpoints passed over for a while after a failed connect (passive health).");
+
     public static readonly Counter PoolHits = Metrics.CreateCounter(
         "edgeproxy_upstream_pool_hits_total", "Requests that reused a pooled upstream connection.");
 

@@ -1,5 +1,6 @@
 using System.Text;
 using EdgeProxy.Observability;
+using EdgeProxy.Policies.RateLimiting;
 using EdgeProxy.Policy.Config;
 using EdgeProxy.Upstreams;
 
@@ -11,7 +12,7 @@ namespace EdgeProxy.Routing;
 /// </summary>
 internal sealed class CompiledRoute
 {
-    public CompiledRoute(RouteConfig config, int order, UpstreamCluster cluster, long defaultMaxBody, RouteMetrics metrics)
+    public CompiledRoute(RouteConfig config, int order, UpstreamCluster cluster, long defaultMaxBody, RouteMetrics metrics, RateLimit[]? rateLimits = null)
     {
         Config = config;
         Order = order;
@@ -37,6 +38,9 @@ internal sealed class CompiledRoute
         MaxBodyBytes = config.MaxBodyBytes ?? defaultMaxBody;
         Timeouts = config.Timeouts;
         Metrics = metrics;
+        RequiresApiKey = config.Auth == RouteAuth.ApiKey;
+        RateLimits = rateLimits ?? [];
+        HasAccessPolicy = RequiresApiKey || RateLimits.Length > 0;
         Cache = config.Cache is { } cache ? new Caching.RouteCachePolicy(config.Id, cache) : null;
         Compression = config.Compression is { } compression ? new Compression.CompressionPolicy(compression) : null;
     }
@@ -67,6 +71,15 @@ internal sealed class CompiledRoute
     public RouteTimeoutsConfig Timeouts { get; }
 
     public RouteMetrics Metrics { get; }
+
+    /// <summary><c>auth = "api_key"</c>: requests name a consumer with a key.</summary>
+    public bool RequiresApiKey { get; }
+
+    /// <summary>The route's own limits, bound to the long-lived buckets; the consumer's plan adds its own.</summary>
+    public RateLimit[] RateLimits { get; }
+
+    /// <summary>The access step runs for this route (a key, or limits to take from).</summary>
+    public bool HasAccessPolicy { get; }
 
     /// <summary>Null: the route's responses are never cached.</summary>
     public Caching.RouteCachePolicy? Cache { get; }

@@ -15,8 +15,10 @@ internal sealed class SocketPipe : IDuplexPipe
         pool: BlockMemoryPool.Instance,
         readerScheduler: PipeScheduler.Inline,
         writerScheduler: PipeScheduler.Inline,
-        pauseWriterThreshold: 256 * 1024,
-        resumeWriterThreshold: 128 * 1024,
+        // Per connection at most this much of a response waits for a slow client (nginx holds 8 x 8 KiB by default),
+        // so memory stays flat with many concurrent large transfers while a block is always ready to send.
+        pauseWriterThreshold: 128 * 1024,
+        resumeWriterThreshold: 64 * 1024,
         minimumSegmentSize: BlockMemoryPool.BlockSize,
         useSynchronizationContext: false);
 
@@ -52,16 +54,25 @@ internal sealed class SocketPipe : IDuplexPipe
         Exception? error = null;
         try
         {
+            var drained = true;
             while (true)
             {
-                // Wait for data without a buffer; then read what is there into one block.
-                await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+                // Wait for data without a buffer when the socket was drained (an idle pooled connection holds no
+                // block); after a read that filled its block more is most likely waiting, so read straight on and
+                // spend one receive per block of a large body, not two.
+                if (drained)
+                {
+                    await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+                }
+
                 var memory = writer.GetMemory(BlockMemoryPool.BlockSize / 2);
                 var received = await _socket.ReceiveAsync(memory, SocketFlags.None);
                 if (received == 0)
                 {
                     break;
                 }
+
+                drained = received < memory.Length;
 
                 writer.Advance(received);
                 var flush = await writer.FlushAsync();

@@ -32,11 +32,24 @@ internal sealed class UpstreamCluster
 
     public ReadOnlySpan<UpstreamEndpoint> Endpoints => _endpoints;
 
-    /// <summary>Round robin; a later issue adds health and other balancing.</summary>
+    /// <summary>
+    /// Round robin over the endpoints not ejected by a failed connect; when every endpoint is ejected, plain round
+    /// robin (trying beats refusing). Active health checks and other balancing come with a later issue.
+    /// </summary>
     public UpstreamEndpoint Next()
     {
         var index = Interlocked.Increment(ref _next);
-        return _endpoints[(int)(index % (uint)_endpoints.Length)];
+        var count = (uint)_endpoints.Length;
+        for (var i = 0u; i < count; i++)
+        {
+            var endpoint = _endpoints[(int)((index + i) % count)];
+            if (endpoint.IsAvailable)
+            {
+                return endpoint;
+            }
+        }
+
+        return _endpoints[(int)(index % count)];
     }
 
     public void Retire()

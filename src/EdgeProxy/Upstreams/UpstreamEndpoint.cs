@@ -54,6 +54,34 @@ internal sealed class UpstreamEndpoint
 
     public int OpenConnections => Volatile.Read(ref _open);
 
+    /// <summary>How long an endpoint that refused or timed out a connect is passed over by balancing.</summary>
+    public static readonly TimeSpan EjectionTime = TimeSpan.FromSeconds(5);
+
+    private long _ejectedUntil;
+
+    /// <summary>
+    /// False while the endpoint is ejected after a failed connect (passive health): balancing passes it over
+    /// until <see cref="EjectionTime"/> has gone by, then sends it traffic again; a successful connect readmits it.
+    /// </summary>
+    public bool IsAvailable
+    {
+        get
+        {
+            var until = Volatile.Read(ref _ejectedUntil);
+            return until == 0 || until <= Environment.TickCount64;
+        }
+    }
+
+    /// <summary>A connect to this endpoint failed: eject it for <see cref="EjectionTime"/>.</summary>
+    public void MarkFailed()
+    {
+        var until = Environment.TickCount64 + (long)EjectionTime.TotalMilliseconds;
+        if (Interlocked.Exchange(ref _ejectedUntil, until) == 0)
+        {
+            GatewayMetrics.UpstreamEjections.Inc();
+        }
+    }
+
     public int IdleConnections => Volatile.Read(ref _idleCount);
 
     /// <summary>Returns a pooled connection that is still usable, or connects a new one.</summary>
@@ -118,6 +146,7 @@ internal sealed class UpstreamEndpoint
         try
         {
             var connection = await _connector.ConnectAsync(this, timeout.Token);
+            Volatile.Write(ref _ejectedUntil, 0);
             Interlocked.Increment(ref _open);
             GatewayMetrics.UpstreamConnections.Inc();
             return connection;

@@ -49,7 +49,7 @@ public sealed class SampleConfigTests
         Assert.Equal(TimeSpan.FromSeconds(60), cluster.IdleTimeout);
         Assert.Null(cluster.Tls);
 
-        Assert.Equal(["demo-hello", "demo-items", "demo-api"], config.Routes.Select(r => r.Id));
+        Assert.Equal(["demo-hello", "demo-items", "demo-api", "demo-secure"], config.Routes.Select(r => r.Id));
         var hello = config.Routes[0];
         Assert.Equal("/hello", hello.Path);
         Assert.Equal(["GET", "HEAD"], hello.Methods);

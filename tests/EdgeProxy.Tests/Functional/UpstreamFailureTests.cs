@@ -36,6 +36,39 @@ public sealed class UpstreamFailureTests
     }
 
     [Fact]
+    public async Task A_refused_endpoint_fails_over_to_a_live_one_and_is_passed_over_afterwards()
+    {
+        await using var live = await TestUpstream.StartAsync();
+        var dead = $"http://127.0.0.1:{UnusedPort()}";
+        await using var gateway = await TestGateway.StartAsync(
+            TestGateway.MainToml(TestGateway.Cluster("pair", dead, live.Url) + Route("all", "pair", "/")));
+
+        // Every request succeeds: a refused connect sends nothing, so the request moves to the live endpoint.
+        for (var i = 0; i < 20; i++)
+        {
+            using var client = gateway.Connect();
+            await client.SendAsync("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n");
+            Assert.Equal(200, (await client.ReadResponseAsync()).Status);
+        }
+
+        Assert.Equal(20, live.Requests);
+        var endpoints = gateway.Host.Store.Current.Clusters["pair"].Endpoints.ToArray();
+        Assert.False(endpoints.Single(e => dead.EndsWith(e.Name, StringComparison.Ordinal)).IsAvailable);
+    }
+
+    [Fact]
+    public async Task When_every_endpoint_refuses_the_answer_is_502()
+    {
+        var first = $"http://127.0.0.1:{UnusedPort()}";
+        var second = $"http://127.0.0.1:{UnusedPort()}";
+        await using var gateway = await TestGateway.StartAsync(
+            TestGateway.MainToml(TestGateway.Cluster("none", first, second) + Route("all", "none", "/")));
+        using var client = gateway.Connect();
+        await client.SendAsync("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n");
+        AssertJsonError(await client.ReadResponseAsync(), 502, "connect_refused");
+    }
+
+    [Fact]
     public async Task No_route_is_404_json_and_keeps_the_connection()
     {
         await using var upstream = await TestUpstream.StartAsync();

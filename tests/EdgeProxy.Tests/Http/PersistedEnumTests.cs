@@ -25,6 +25,10 @@ public sealed class PersistedEnumTests
             (ProxyErrorKind.ClientAborted, 11, "client_aborted"),
             (ProxyErrorKind.NoEndpoint, 12, "no_endpoint"),
             (ProxyErrorKind.TlsHandshakeFailed, 13, "tls_handshake_failed"),
+            (ProxyErrorKind.Unauthorized, 14, "unauthorized"),
+            (ProxyErrorKind.Forbidden, 15, "forbidden"),
+            (ProxyErrorKind.RateLimited, 16, "rate_limited"),
+            (ProxyErrorKind.QuotaExceeded, 17, "quota_exceeded"),
         };
         Assert.Equal(expected.Length, Enum.GetValues<ProxyErrorKind>().Length);
         foreach (var (kind, value, name) in expected)

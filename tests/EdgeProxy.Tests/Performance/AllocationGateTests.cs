@@ -41,7 +41,9 @@ public sealed class AllocationGateTests
     private static async Task<double> BytesPerRequestAsync(InMemoryProxy proxy, string request)
     {
         var bytes = Encoding.ASCII.GetBytes(request);
-        var length = (await proxy.SendAndReadAllAsync(bytes)).Length;
+        var first = await proxy.SendAndReadAllAsync(bytes);
+        Assert.StartsWith("HTTP/1.1 200 ", Encoding.ASCII.GetString(first), StringComparison.Ordinal);
+        var length = first.Length;
         for (var i = 0; i < Warmup; i++)
         {
             Assert.Equal(length, await proxy.SendAsync(bytes, length));
@@ -100,6 +102,32 @@ public sealed class AllocationGateTests
 
         var parse = (GC.GetAllocatedBytesForCurrentThread() - before) / (double)Measured;
         Assert.True(Within(parse, Budget("parse_request")), $"{parse:F1} B per parse");
+    }
+
+    [Fact]
+    public async Task Proxied_get_with_api_key_rate_limits_and_quota_stays_within_budget()
+    {
+        var key = EdgeProxy.Policies.Auth.ApiKeyGenerator.Create(DateTimeOffset.UtcNow);
+        await using var proxy = InMemoryProxy.Create($$"""
+            [[routes]]
+            id = "private"
+            cluster = "mem"
+            path_prefix = "/private"
+            auth = "api_key"
+            rate_limits = [{ name = "route", scope = "route", rate = "100000000/s", burst = 100000000 }]
+
+            [[plans]]
+            id = "gold"
+            rate_limits = [{ name = "gold", rate = "100000000/s", burst = 100000000 }]
+            quotas = [{ period = "day", limit = 100000000 }, { period = "month", limit = 1000000000 }]
+
+            [[consumers]]
+            id = "alice"
+            plan = "gold"
+            keys = [{ key_sha256 = "{{key.Sha256}}" }]
+            """);
+        var perRequest = await BytesPerRequestAsync(proxy, $"GET /private/items HTTP/1.1\r\nHost: a\r\nX-Api-Key: {key.Key}\r\n\r\n");
+        Assert.True(Within(perRequest, Budget("proxied_get_api_key_limits_quota")), $"{perRequest:F3} B allocated per request; budget {Budget("proxied_get_api_key_limits_quota")} B");
     }
 
     [Fact]

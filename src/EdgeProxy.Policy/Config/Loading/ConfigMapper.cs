@@ -122,8 +122,13 @@ internal static class ConfigMapper
     private static HttpLimitsConfig MapLimits(TableReader r)
     {
         var defaults = new HttpLimitsConfig();
+        var connectionRate = r.Rate("connection_rate_per_ip");
         return r.Finish(new HttpLimitsConfig
         {
+            MaxConnectionsPerIp = r.Int32("max_connections_per_ip") ?? 0,
+            ConnectionRateTokens = connectionRate?.Tokens ?? 0,
+            ConnectionRatePeriod = connectionRate?.Period ?? TimeSpan.Zero,
+            ConnectionBurstPerIp = r.Int64("connection_burst_per_ip") ?? connectionRate?.Tokens ?? 0,
             MaxRequestLineBytes = r.SizeInt32("max_request_line") ?? defaults.MaxRequestLineBytes,
             MaxHeaderBytes = r.SizeInt32("max_header_bytes") ?? defaults.MaxHeaderBytes,
             MaxHeaderCount = r.Int32("max_headers") ?? defaults.MaxHeaderCount,

@@ -59,6 +59,16 @@ internal sealed class GatewayValidator : IConfigValidator
         Checks.Positive(context, p, "header_timeout", Section, limits.HeaderTimeout);
         Checks.Positive(context, p, "keepalive_timeout", Section, limits.KeepAliveTimeout);
         Checks.NotNegative(context, p, "max_body", Section, limits.MaxBodyBytes);
+        Checks.Range(context, p, "max_connections_per_ip", Section, limits.MaxConnectionsPerIp, 0, 1_000_000);
+        if (p.Has("connection_rate_per_ip") && !p.IsInvalid("connection_rate_per_ip"))
+        {
+            Checks.Range(context, p, "connection_rate_per_ip", Section, limits.ConnectionRateTokens, 1, RateLimitChecks.MaxTokens);
+            Checks.Range(context, p, "connection_burst_per_ip", Section, limits.ConnectionBurstPerIp, 1, RateLimitChecks.MaxTokens);
+        }
+        else if (p.Has("connection_burst_per_ip"))
+        {
+            context.Error(p.Value("connection_burst_per_ip"), "'connection_burst_per_ip' in [limits] needs 'connection_rate_per_ip', e.g. connection_rate_per_ip = \"20/s\"");
+        }
     }
 
     private static void ValidateAdmin(ValidationContext context, AdminConfig admin)

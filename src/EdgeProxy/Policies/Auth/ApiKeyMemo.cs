@@ -21,6 +21,11 @@ internal sealed class ApiKeyMemo
     private readonly byte[] _hash = new byte[32];
     private int _length = -1;
 
+    // The last lookup's result, valid while the key and the (immutable) store are the same: a keep-alive client's
+    // repeat requests skip the table probe too. A reload brings a new store, so a revocation is seen at once.
+    private ApiKeyStore? _store;
+    private ApiKeyResult _result;
+
     public ApiKeyResult Lookup(ApiKeyStore store, ReadOnlySpan<byte> presentedKey, DateTimeOffset now)
     {
         if (presentedKey.IsEmpty)
@@ -30,6 +35,7 @@ internal sealed class ApiKeyMemo
 
         if (presentedKey.Length != _length || !ConstantTime.Equals(presentedKey, _key.AsSpan(0, _length)))
         {
+            _store = null;
             SHA256.HashData(presentedKey, _hash);
             if (presentedKey.Length <= MaxKeyLength)
             {
@@ -42,7 +48,19 @@ internal sealed class ApiKeyMemo
             }
         }
 
-        return store.LookupHash(_hash, now.UtcTicks);
+        if (ReferenceEquals(store, _store) && (_result.Key is null || now.UtcTicks < _result.Key.ExpiresAtUtcTicks))
+        {
+            return _result;
+        }
+
+        var result = store.LookupHash(_hash, now.UtcTicks);
+        if (_length >= 0)
+        {
+            _store = store;
+            _result = result;
+        }
+
+        return result;
     }
 
     /// <summary>Forgets the key (zeroing its bytes).</summary>
@@ -51,5 +69,7 @@ internal sealed class ApiKeyMemo
         CryptographicOperations.ZeroMemory(_key);
         CryptographicOperations.ZeroMemory(_hash);
         _length = -1;
+        _store = null;
+        _result = default;
     }
 }

@@ -127,7 +127,7 @@ internal sealed class ApiKeyStore
 
             var entry = _entries[_slots[i] - 1];
             compared = true;
-            if (CryptographicOperations.FixedTimeEquals(entry.Hash, hash))
+            if (ConstantTime.Equals(entry.Hash, hash))
             {
                 match = entry;
                 break;
@@ -136,7 +136,7 @@ internal sealed class ApiKeyStore
 
         if (!compared)
         {
-            CryptographicOperations.FixedTimeEquals(_decoy, hash);
+            ConstantTime.Equals(_decoy, hash);
         }
 
         if (match is null)

@@ -6,8 +6,8 @@ namespace EdgeProxy.Policies.Auth;
 /// <summary>
 /// Byte comparison whose time depends only on the length: every byte is read and folded into one difference word,
 /// with no early exit. <see cref="System.Security.Cryptography.CryptographicOperations.FixedTimeEquals"/> does the
-/// same but is compiled without optimizations (about 4 ns per byte); this one is for the per-connection key memo,
-/// which runs on every authenticated request. Stored key hashes are still compared with FixedTimeEquals.
+/// same but is compiled without optimizations (about 4 ns per byte); this one runs on every authenticated request
+/// (the per-connection key memo and the hash table probe).
 /// </summary>
 internal static class ConstantTime
 {

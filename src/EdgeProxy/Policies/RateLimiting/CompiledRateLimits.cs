@@ -36,6 +36,9 @@ internal sealed class CompiledRateLimits
     /// <summary>Per plan, in <see cref="GatewayConfig.Plans"/> order.</summary>
     public RateLimit[][] Plans { get; }
 
+    /// <summary>New connections per client address (<c>[limits] connection_rate_per_ip</c>); null when unlimited.</summary>
+    public RateLimit? Accept { get; private init; }
+
     /// <summary>Each limit once (metrics, admin).</summary>
     public RateLimit[] All { get; }
 
@@ -63,8 +66,25 @@ internal sealed class CompiledRateLimits
             plans[i] = Define(table, plan.RateLimits, limit => $"plan/{plan.Id}/{limit.Name}", identities, all);
         }
 
+        // [limits] connection_rate_per_ip: a bucket per client address, taken once per accepted connection.
+        RateLimit? accept = null;
+        if (config.Limits.ConnectionRateTokens > 0)
+        {
+            const string Identity = "accept/connection_rate_per_ip";
+            accept = table.Define(Identity, new RateLimitConfig
+            {
+                Name = "connection_rate_per_ip",
+                Scope = RateLimitScope.Ip,
+                Tokens = config.Limits.ConnectionRateTokens,
+                Period = config.Limits.ConnectionRatePeriod,
+                Burst = config.Limits.ConnectionBurstPerIp,
+            });
+            identities.Add(Identity);
+            all.Add(accept);
+        }
+
         table.Retain(identities);
-        return new CompiledRateLimits(routes, plans, [.. all], config.RateLimiting);
+        return new CompiledRateLimits(routes, plans, [.. all], config.RateLimiting) { Accept = accept };
     }
 
     /// <summary>

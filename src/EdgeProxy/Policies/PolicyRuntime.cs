@@ -1,0 +1,18 @@
+using EdgeProxy.Policies.Quotas;
+using EdgeProxy.Policies.RateLimiting;
+
+namespace EdgeProxy.Policies;
+
+/// <summary>
+/// The policies' long-lived state (STYLE pattern 1): token buckets and quota counters outlive every snapshot, so
+/// a reload never resets what callers have used. One per gateway process.
+/// </summary>
+internal sealed class PolicyRuntime(TimeProvider? time = null)
+{
+    public RateLimiterTable Limiter { get; } = new(100_000, time);
+
+    public QuotaCounters Quotas { get; } = new();
+
+    /// <summary>Wall clock of quota periods (UTC calendar boundaries).</summary>
+    public TimeProvider Time { get; } = time ?? TimeProvider.System;
+}
