@@ -17,6 +17,7 @@ internal sealed class CacheExchange(ResponseCache cache)
     private CacheEntry? _stale;
     private CacheFill? _fill;
     private CacheFill? _awaited;
+    private CacheEntry? _refreshOf;
     private bool _filler;
     private bool _waited;
     private bool _isHead;
@@ -43,6 +44,7 @@ internal sealed class CacheExchange(ResponseCache cache)
             _fill?.Abandon();
         }
 
+        FinishRefresh();
         _policy = null;
         _stale = null;
         _fill = null;
@@ -124,6 +126,33 @@ internal sealed class CacheExchange(ResponseCache cache)
         return fill.WaitAsync(Cache.Settings.CoalesceTimeout, cancellationToken);
     }
 
+    /// <summary>
+    /// For the background refresh a <see cref="CacheOutcome.StaleRefresh"/> asked for, on an exchange of its own (the
+    /// refresher owns a copy of the request head): registers as the fetcher of the request's key, with the stale entry's
+    /// validators for <see cref="WriteConditionalHeaders"/>. Then BeginStore / AppendBody / CompleteStore as on a miss,
+    /// or <see cref="Revalidated"/> on a 304; <see cref="Reset"/> (or the next request) lets the next refresh start.
+    /// False: a fetch of this key is already in flight, nothing to do.
+    /// </summary>
+    public bool BeginRefresh(ReadOnlySpan<byte> head, RequestHead request, RouteCachePolicy policy, scoped in CacheServeContext context, CacheEntry stale, long nowMs)
+    {
+        Reset();
+        _refreshOf = stale;
+        _policy = policy;
+        _requestTimeMs = nowMs;
+        _mode = RequestCacheMode.Refresh;
+        _stale = stale;
+        _key.Build(head, request, policy, context.Scheme, context.ConsumerId);
+        Find(head, request);
+        if (!Cache.TryBeginFill(_key.Key, out var fill))
+        {
+            return false;
+        }
+
+        _fill = fill;
+        _filler = true;
+        return true;
+    }
+
     /// <summary>For <see cref="CacheOutcome.Revalidate"/>: appends <c>If-None-Match</c> / <c>If-Modified-Since</c> to the upstream request head.</summary>
     public void WriteConditionalHeaders(ref HeadWriter w)
     {
@@ -185,6 +214,7 @@ internal sealed class CacheExchange(ResponseCache cache)
 
         _filler = false;
         _fill = null;
+        FinishRefresh();
         if (complete)
         {
             return fill.Commit();
@@ -201,9 +231,22 @@ internal sealed class CacheExchange(ResponseCache cache)
     public bool TryServeRevalidated(PipeWriter output, ReadOnlySpan<byte> requestHead, RequestHead request, ReadOnlySpan<byte> responseHead, ResponseHead response,
         scoped in CacheServeContext context, long nowMs)
     {
-        if (_stale is not { } old || response.StatusCode != 304)
+        if (Revalidated(responseHead, response, nowMs) is not { } refreshed)
         {
             return false;
+        }
+
+        var requestFacts = RequestCacheFacts.Of(requestHead, request);
+        Answer(output, requestHead, request, refreshed, requestFacts, CacheStatusKind.Revalidated, context, nowMs);
+        return true;
+    }
+
+    /// <summary>The upstream's 304 to our conditional request: re-stores the stale entry with fresh timing and returns it (null: nothing to refresh).</summary>
+    public CacheEntry? Revalidated(ReadOnlySpan<byte> responseHead, ResponseHead response, long nowMs)
+    {
+        if (_stale is not { } old || response.StatusCode != 304)
+        {
+            return null;
         }
 
         var facts = ResponseCacheFacts.Of(responseHead, response);
@@ -229,6 +272,7 @@ internal sealed class CacheExchange(ResponseCache cache)
             Tags = old.Tags,
         };
         Cache.Insert(refreshed);
+        FinishRefresh();
         if (_filler)
         {
             // Waiters find the refreshed entry when they look again.
@@ -237,9 +281,7 @@ internal sealed class CacheExchange(ResponseCache cache)
             _fill = null;
         }
 
-        var requestFacts = RequestCacheFacts.Of(requestHead, request);
-        Answer(output, requestHead, request, refreshed, requestFacts, CacheStatusKind.Revalidated, context, nowMs);
-        return true;
+        return refreshed;
     }
 
     /// <summary>
@@ -257,6 +299,15 @@ internal sealed class CacheExchange(ResponseCache cache)
         CachedResponseWriter.WriteEntry(output, entry, nowMs, CacheStatusKind.Stale, _isHead, context);
         Cache.Metrics.ServedStale();
         return true;
+    }
+
+    private void FinishRefresh()
+    {
+        if (_refreshOf is { } entry)
+        {
+            EndRefresh(entry);
+            _refreshOf = null;
+        }
     }
 
     /// <summary>Lets the next stale-while-revalidate request start a refresh again (call when a background refresh ends).</summary>

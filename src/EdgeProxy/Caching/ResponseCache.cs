@@ -152,6 +152,13 @@ internal sealed class ResponseCache
         return PurgeWhere(e => e.Key.AsSpan().StartsWith(key) && (e.Key.Length == key.Length || e.Key[key.Length] == 1));
     }
 
+    /// <summary>Every entry whose key starts with <paramref name="prefix"/> (see <see cref="CachePurge.Url"/>).</summary>
+    public int PurgePrefix(ReadOnlySpan<byte> prefix)
+    {
+        var bytes = prefix.ToArray();
+        return PurgeWhere(e => e.Key.AsSpan().StartsWith(bytes));
+    }
+
     /// <summary>Entries for <paramref name="host"/> (empty: any) whose path starts with <paramref name="pathPrefix"/>.</summary>
     public int PurgePathPrefix(string host, string pathPrefix)
     {

@@ -324,3 +324,52 @@ public sealed class CacheExchangeTests
         Assert.Equal(0, h.Cache.InFlightFills);
     }
 }
+
+/// <summary>Background refresh and purge by URL, through the same exchange API.</summary>
+public sealed class CacheRefreshAndPurgeTests
+{
+    [Fact]
+    public void Background_refresh_replaces_the_stale_entry_and_frees_the_refresh_slot()
+    {
+        var h = new CacheHarness();
+        var first = new CacheExchange(h.Cache);
+        h.Serve(first);
+        h.Fetch(first, "Cache-Control: max-age=10, stale-while-revalidate=60\r\nETag: \"v1\"", "old");
+
+        h.Now += 20_000;
+        Assert.Equal(CacheOutcome.StaleRefresh, h.Serve(new CacheExchange(h.Cache)).Outcome);
+        var stale = h.Cache.Find(first.Key.BaseKey)!;
+
+        var refresher = new CacheExchange(h.Cache);
+        var (head, request) = CacheTestMessages.Request();
+        Assert.True(refresher.BeginRefresh(head, request, h.Policy, h.Context(), stale, h.Now));
+        Assert.False(new CacheExchange(h.Cache).BeginRefresh(head, request, h.Policy, h.Context(), stale, h.Now));
+        h.Fetch(refresher, "Cache-Control: max-age=10, stale-while-revalidate=60\r\nETag: \"v2\"", "new");
+
+        Assert.Equal(0, stale.Refreshing);
+        var (outcome, written) = h.Serve(new CacheExchange(h.Cache));
+        Assert.Equal(CacheOutcome.Hit, outcome);
+        Assert.Equal("new", CacheHarness.Body(written));
+    }
+
+    [Fact]
+    public void Purge_by_url_normalizes_the_query_the_route_way_and_takes_every_variant()
+    {
+        var h = new CacheHarness(route: new EdgeProxy.Policy.Config.RouteCacheConfig { Ttl = TimeSpan.FromSeconds(60), IgnoreQuery = new[] { "utm" } });
+        foreach (var language in new[] { "en", "de" })
+        {
+            var exchange = new CacheExchange(h.Cache);
+            h.Serve(exchange, "/p?b=2&a=1", headers: "Accept-Language: " + language);
+            h.Fetch(exchange, "Cache-Control: max-age=60\r\nVary: Accept-Language", language, "/p?b=2&a=1", requestHeaders: "Accept-Language: " + language);
+        }
+
+        var other = new CacheExchange(h.Cache);
+        h.Serve(other, "/p?a=1");
+        h.Fetch(other, "Cache-Control: max-age=60", "other", "/p?a=1");
+        Assert.Equal(4, h.Cache.Count);
+
+        Assert.Equal(3, CachePurge.Url(h.Cache, h.Policy, "http", "EXAMPLE.com", "/p?a=1&utm=x&b=2"));
+        Assert.Equal(1, h.Cache.Count);
+        Assert.Equal(CacheOutcome.Hit, h.Serve(new CacheExchange(h.Cache), "/p?a=1").Outcome);
+    }
+}
