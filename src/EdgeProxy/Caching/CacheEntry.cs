@@ -44,6 +44,18 @@ internal sealed class CacheEntry
 
     public long LastModifiedMs { get; init; } = -1;
 
+    /// <summary>The media type as sent (parameters included), or empty: decides whether an encoded copy may be made.</summary>
+    public byte[] ContentType { get; init; } = [];
+
+    /// <summary>The upstream said <c>no-transform</c>, or the body already has a Content-Encoding: never re-encoded.</summary>
+    public bool NoTransform { get; init; }
+
+    /// <summary>The stored head carries a Vary header of its own.</summary>
+    public bool HasVary { get; init; }
+
+    /// <summary>For an encoded copy (stored under the identity entry's key + <c>\x02</c> + token): its coding.</summary>
+    public Compression.ContentCodec Encoding { get; init; }
+
     /// <summary>Purge tags from the route's tag header.</summary>
     public byte[][] Tags { get; init; } = [];
 
@@ -59,6 +71,9 @@ internal sealed class CacheEntry
     public long Size => Overhead + Key.Length + Head.Length + NotModifiedHead.Length + Body.Length + ETag.Length + LastModified.Length + TagBytes();
 
     public bool HasValidator => ETag.Length > 0 || LastModified.Length > 0;
+
+    /// <summary>For an encoded copy: the identity entry it was made from (a refreshed identity entry makes the copy outdated).</summary>
+    internal CacheEntry? Source { get; init; }
 
     // SIEVE bookkeeping, changed only under the store's lock except Visited (a benign racy flag set by readers).
     internal CacheEntry? Newer;

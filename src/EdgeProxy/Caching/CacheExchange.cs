@@ -14,6 +14,7 @@ internal sealed class CacheExchange(ResponseCache cache)
 {
     private readonly CacheKeyBuilder _key = new();
     private RouteCachePolicy? _policy;
+    private Compression.CompressionPolicy? _compression;
     private CacheEntry? _stale;
     private CacheFill? _fill;
     private CacheFill? _awaited;
@@ -58,7 +59,9 @@ internal sealed class CacheExchange(ResponseCache cache)
     /// <paramref name="output"/> without allocating; the caller flushes. A second call after <see cref="CacheOutcome.Wait"/>
     /// never waits again: it reads the entry the other fetch stored, or becomes a miss that may not store.
     /// </summary>
-    public CacheOutcome TryServe(PipeWriter output, ReadOnlySpan<byte> head, RequestHead request, RouteCachePolicy policy, scoped in CacheServeContext context, long nowMs)
+    /// <param name="compression">The route's compression policy, if any: clients that accept a coding get the entry's encoded copy (made once, on first demand).</param>
+    public CacheOutcome TryServe(PipeWriter output, ReadOnlySpan<byte> head, RequestHead request, RouteCachePolicy policy, scoped in CacheServeContext context, long nowMs,
+        Compression.CompressionPolicy? compression = null)
     {
         var retry = _awaited is not null;
         if (!retry)
@@ -68,6 +71,7 @@ internal sealed class CacheExchange(ResponseCache cache)
 
         _awaited = null;
         _policy = policy;
+        _compression = compression;
         _requestTimeMs = nowMs;
         var facts = RequestCacheFacts.Of(head, request);
         _isHead = facts.IsHead;
@@ -337,7 +341,23 @@ internal sealed class CacheExchange(ResponseCache cache)
             return true;
         }
 
-        CachedResponseWriter.WriteEntry(output, entry, nowMs, status, facts.IsHead, context);
+        var served = entry;
+        var varyAcceptEncoding = false;
+        if (_compression is { } compression && EncodedCopy.IsEligible(entry, compression))
+        {
+            var acceptEncoding = facts.AcceptEncoding >= 0 ? request.Headers.Value(head, facts.AcceptEncoding) : default;
+            var codec = Compression.AcceptEncoding.Choose(acceptEncoding, compression.Codecs);
+            if (codec != Compression.ContentCodec.None)
+            {
+                served = EncodedFor(entry, codec);
+            }
+            else
+            {
+                varyAcceptEncoding = !entry.HasVary;
+            }
+        }
+
+        CachedResponseWriter.WriteEntry(output, served, nowMs, status, facts.IsHead, context, varyAcceptEncoding);
         if (status == CacheStatusKind.Stale)
         {
             Cache.Metrics.ServedStale();
@@ -348,6 +368,30 @@ internal sealed class CacheExchange(ResponseCache cache)
         }
 
         return false;
+    }
+
+    /// <summary>The entry's encoded copy for <paramref name="codec"/>, made and stored now if missing or made from an older identity entry.</summary>
+    private CacheEntry EncodedFor(CacheEntry identity, Compression.ContentCodec codec)
+    {
+        // The key builder holds the identity entry's key here (base, or base + Vary'd values); if not, serve identity.
+        if (!_key.Key.SequenceEqual(identity.Key))
+        {
+            return identity;
+        }
+
+        var mark = _key.AppendEncoding(codec);
+        var copy = Cache.Find(_key.Key);
+        if (copy is null || !ReferenceEquals(copy.Source, identity))
+        {
+            copy = EncodedCopy.Create(identity, codec, _key.Key.ToArray());
+            if (!Cache.Insert(copy))
+            {
+                copy = identity;
+            }
+        }
+
+        _key.Truncate(mark);
+        return copy;
     }
 
     /// <summary>

@@ -32,6 +32,9 @@ internal sealed class CacheFill
     private byte[] _lastModified = [];
     private long _lastModifiedMs = -1;
     private byte[][] _tags = [];
+    private byte[] _contentType = [];
+    private bool _noTransform;
+    private bool _hasVary;
     private byte[][]? _varyNames;
 
     internal CacheFill(ResponseCache cache, byte[] key)
@@ -110,6 +113,10 @@ internal sealed class CacheFill
         }
 
         _tags = policy.TagHeader.Length > 0 ? Tags(responseHead, response.Headers, policy.TagHeader) : [];
+        _contentType = facts.ContentType >= 0 ? response.Headers.Value(responseHead, facts.ContentType).ToArray() : [];
+        _noTransform = facts.Directives.NoTransform || (facts.ContentEncoding >= 0
+            && !Ascii.EqualsIgnoreCase(HttpChars.TrimOws(response.Headers.Value(responseHead, facts.ContentEncoding)), "identity"u8));
+        _hasVary = facts.HasVary;
         _storing = true;
         return NotStoredReason.None;
     }
@@ -191,6 +198,9 @@ internal sealed class CacheFill
             LastModified = _lastModified,
             LastModifiedMs = _lastModifiedMs,
             Tags = _tags,
+            ContentType = _contentType,
+            NoTransform = _noTransform,
+            HasVary = _hasVary,
         };
         var ok = _cache.Insert(entry);
         if (ok && _varyNames is not null)

@@ -80,6 +80,17 @@ internal sealed class CacheKeyBuilder
 
     public void TruncateToBase() => _length = BaseLength;
 
+    /// <summary>Extends the current key to its encoded copy's: <c>\x02 token</c>; returns the length to truncate back to.</summary>
+    public int AppendEncoding(Compression.ContentCodec codec)
+    {
+        var mark = _length;
+        Append(2);
+        Append(Compression.ContentCodecs.Token(codec));
+        return mark;
+    }
+
+    public void Truncate(int length) => _length = length;
+
     /// <summary>All lines of one header joined by commas, whitespace trimmed (RFC 9111 §4.1 normalization, the cheap part of it).</summary>
     private void AppendHeaderValues(ReadOnlySpan<byte> head, MessageHeaders headers, ReadOnlySpan<byte> name)
     {

@@ -25,9 +25,11 @@ internal static class CachedResponseWriter
 {
     private const int DynamicReserve = 256;
 
-    public static void WriteEntry(PipeWriter output, CacheEntry entry, long nowMs, CacheStatusKind status, bool headOnly, scoped in CacheServeContext context)
+    /// <param name="varyAcceptEncoding">Add <c>Vary: Accept-Encoding</c>: the identity answer of a route that compresses this entry for other clients.</param>
+    public static void WriteEntry(PipeWriter output, CacheEntry entry, long nowMs, CacheStatusKind status, bool headOnly, scoped in CacheServeContext context,
+        bool varyAcceptEncoding = false)
     {
-        WriteHead(output, entry.Head, entry, nowMs, status, context);
+        WriteHead(output, entry.Head, entry, nowMs, status, context, varyAcceptEncoding);
         if (headOnly || entry.BodyLength == 0)
         {
             return;
@@ -50,7 +52,7 @@ internal static class CachedResponseWriter
     }
 
     public static void WriteNotModified(PipeWriter output, CacheEntry entry, long nowMs, scoped in CacheServeContext context) =>
-        WriteHead(output, entry.NotModifiedHead, entry, nowMs, CacheStatusKind.Hit, context);
+        WriteHead(output, entry.NotModifiedHead, entry, nowMs, CacheStatusKind.Hit, context, varyAcceptEncoding: false);
 
     /// <summary>The <c>Cache-Status</c> and <c>X-Cache</c> lines for a response forwarded from the upstream.</summary>
     public static void WriteStatusHeaders(ref HeadWriter w, CacheStatusKind status, ReadOnlySpan<byte> cacheName, bool stored)
@@ -72,7 +74,8 @@ internal static class CachedResponseWriter
         w.Write(XCache(status));
     }
 
-    private static void WriteHead(PipeWriter output, byte[] stored, CacheEntry entry, long nowMs, CacheStatusKind status, scoped in CacheServeContext context)
+    private static void WriteHead(PipeWriter output, byte[] stored, CacheEntry entry, long nowMs, CacheStatusKind status, scoped in CacheServeContext context,
+        bool varyAcceptEncoding)
     {
         var appended = 0;
         if (context.Transform is { } transform)
@@ -105,6 +108,11 @@ internal static class CachedResponseWriter
         n = Copy("\r\nX-Request-Id: "u8, span, n);
         n = Copy(context.RequestId, span, n);
         n = Copy("\r\n"u8, span, n);
+        if (varyAcceptEncoding)
+        {
+            n = Copy("Vary: Accept-Encoding\r\n"u8, span, n);
+        }
+
         if (!context.KeepAlive)
         {
             n = Copy("Connection: close\r\n"u8, span, n);

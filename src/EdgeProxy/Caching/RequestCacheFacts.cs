@@ -16,6 +16,7 @@ internal struct RequestCacheFacts
     /// <summary>Index of <c>If-None-Match</c> / <c>If-Modified-Since</c>, or -1.</summary>
     public int IfNoneMatch;
     public int IfModifiedSince;
+    public int AcceptEncoding;
 
     /// <summary><c>Pragma: no-cache</c> without Cache-Control (RFC 9111 §5.4 keeps it only for HTTP/1.0 clients).</summary>
     public bool PragmaNoCache;
@@ -27,6 +28,7 @@ internal struct RequestCacheFacts
             Directives = CacheDirectives.None,
             IfNoneMatch = -1,
             IfModifiedSince = -1,
+            AcceptEncoding = -1,
             HasBody = request.HasBody,
             IsHead = request.IsHead,
         };
@@ -56,6 +58,9 @@ internal struct RequestCacheFacts
                     break;
                 case 13 when Ascii.EqualsIgnoreCase(name, "if-none-match"u8):
                     facts.IfNoneMatch = i;
+                    break;
+                case 15 when Ascii.EqualsIgnoreCase(name, "accept-encoding"u8):
+                    facts.AcceptEncoding = i;
                     break;
                 case 17 when Ascii.EqualsIgnoreCase(name, "if-modified-since"u8):
                     facts.IfModifiedSince = i;

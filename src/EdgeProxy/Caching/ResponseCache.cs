@@ -145,11 +145,11 @@ internal sealed class ResponseCache
 
     public int InFlightFills => _fills.Count;
 
-    /// <summary>Every entry (and Vary marker) whose base key is <paramref name="baseKey"/>: the URL's variants go together.</summary>
+    /// <summary>Every entry (and Vary marker, and encoded copy) whose base key is <paramref name="baseKey"/>: the URL's variants go together.</summary>
     public int PurgeKey(ReadOnlySpan<byte> baseKey)
     {
         var key = baseKey.ToArray();
-        return PurgeWhere(e => e.Key.AsSpan().StartsWith(key) && (e.Key.Length == key.Length || e.Key[key.Length] == 1));
+        return PurgeWhere(e => e.Key.AsSpan().StartsWith(key) && (e.Key.Length == key.Length || e.Key[key.Length] is 1 or 2));
     }
 
     /// <summary>Every entry whose key starts with <paramref name="prefix"/> (see <see cref="CachePurge.Url"/>).</summary>
