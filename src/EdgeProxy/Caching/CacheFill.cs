@@ -41,7 +41,11 @@ internal sealed class CacheFill
     {
         _cache = cache;
         Key = key;
+        StartedAt = Environment.TickCount64;
     }
+
+    /// <summary><see cref="Environment.TickCount64"/> when the fetch was registered.</summary>
+    public long StartedAt { get; }
 
     /// <summary>The key the fill is registered under: the base key, or the variant's key when a Vary marker named it.</summary>
     public byte[] Key { get; }

@@ -126,8 +126,15 @@ internal sealed class ResponseCache
     {
         if (_fillLookup.TryGetValue(key, out var existing))
         {
-            fill = existing;
-            return false;
+            // A fetch registered long ago by a request that never completed it (a bug or a crash on that path) must not
+            // keep this key uncacheable forever: past four coalesce timeouts it is dropped and this request takes over.
+            if (Environment.TickCount64 - existing.StartedAt <= StaleFillMs)
+            {
+                fill = existing;
+                return false;
+            }
+
+            existing.Abandon();
         }
 
         var created = new CacheFill(this, key.ToArray());
@@ -144,6 +151,8 @@ internal sealed class ResponseCache
     internal void EndFill(CacheFill fill) => _fills.TryRemove(new KeyValuePair<byte[], CacheFill>(fill.Key, fill));
 
     public int InFlightFills => _fills.Count;
+
+    private long StaleFillMs => Math.Max(1000, (long)Settings.CoalesceTimeout.TotalMilliseconds * 4);
 
     /// <summary>Every entry (and Vary marker, and encoded copy) whose base key is <paramref name="baseKey"/>: the URL's variants go together.</summary>
     public int PurgeKey(ReadOnlySpan<byte> baseKey)

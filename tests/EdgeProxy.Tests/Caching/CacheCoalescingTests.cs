@@ -99,3 +99,23 @@ public sealed class CacheCoalescingTests
         filler.Reset();
     }
 }
+
+/// <summary>A fetch nobody completes cannot make its key uncacheable for good.</summary>
+public sealed class CacheAbandonedFillTests
+{
+    [Fact]
+    public async Task A_fill_never_completed_is_taken_over_after_four_coalesce_timeouts()
+    {
+        var h = new CacheHarness(new CacheSettings { CoalesceTimeout = TimeSpan.FromMilliseconds(100) });
+        var lost = new CacheExchange(h.Cache);
+        Assert.Equal(CacheOutcome.Miss, h.Serve(lost).Outcome);
+        Assert.Equal(CacheOutcome.Wait, h.Serve(new CacheExchange(h.Cache)).Outcome);
+
+        // The minimum takeover age is one second.
+        await Task.Delay(1200);
+        var next = new CacheExchange(h.Cache);
+        Assert.Equal(CacheOutcome.Miss, h.Serve(next).Outcome);
+        h.Fetch(next, "Cache-Control: max-age=60", "taken over");
+        Assert.Equal("taken over", Body(h.Serve(new CacheExchange(h.Cache)).Written));
+    }
+}
