@@ -13,6 +13,9 @@ internal sealed class PolicyRuntime(TimeProvider? time = null)
 
     public QuotaCounters Quotas { get; } = new();
 
+    /// <summary>The shared response cache; kept across reloads (see <see cref="Caching.CacheReload"/>).</summary>
+    public Caching.ResponseCache Cache { get; } = new(new Policy.Config.CacheSettings(), new Caching.CacheMetrics(export: true));
+
     /// <summary>Wall clock of quota periods (UTC calendar boundaries).</summary>
     public TimeProvider Time { get; } = time ?? TimeProvider.System;
 }
