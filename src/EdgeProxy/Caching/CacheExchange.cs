@@ -102,6 +102,11 @@ internal sealed class CacheExchange(ResponseCache cache)
         }
 
         Cache.Metrics.Miss();
+        if (_isHead)
+        {
+            // A HEAD response has no body to store: it must not make concurrent GETs wait for it.
+            return CacheOutcome.Bypass;
+        }
 
         // Coalesce on the variant's key when a Vary marker told us the variant; otherwise on the base key.
         if (Cache.TryBeginFill(_key.Key, out var fill))

@@ -232,8 +232,9 @@ internal sealed class ResponseCache
     private void EvictOne()
     {
         // SIEVE: sweep from the hand (or the oldest) towards newer entries, giving visited ones another round.
+        // Readers set visited bits without the lock, so bound the sweep: after two full rounds, take what the hand holds.
         var hand = _hand ?? _oldest!;
-        while (hand.Visited)
+        for (var budget = 2L * _entries.Count + 2; hand.Visited && budget > 0; budget--)
         {
             hand.Visited = false;
             hand = hand.Newer ?? _oldest!;

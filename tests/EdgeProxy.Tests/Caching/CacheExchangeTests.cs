@@ -373,3 +373,15 @@ public sealed class CacheRefreshAndPurgeTests
         Assert.Equal(CacheOutcome.Hit, h.Serve(new CacheExchange(h.Cache), "/p?a=1").Outcome);
     }
 }
+
+public sealed class CacheHeadMissTests
+{
+    [Fact]
+    public void A_head_miss_goes_upstream_without_registering_a_fetch()
+    {
+        var h = new CacheHarness();
+        Assert.Equal(CacheOutcome.Bypass, h.Serve(new CacheExchange(h.Cache), method: "HEAD").Outcome);
+        Assert.Equal(0, h.Cache.InFlightFills);
+        Assert.Equal(CacheOutcome.Miss, h.Serve(new CacheExchange(h.Cache)).Outcome);
+    }
+}
