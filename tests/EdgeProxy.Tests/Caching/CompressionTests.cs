@@ -180,3 +180,62 @@ public sealed class CompressionTests
         }
     }
 }
+
+/// <summary>The miss path as the request loop will compose it: body copier → cache tee (identity) → compressor → client.</summary>
+public sealed class TeeIntoCompressorTests
+{
+    [Fact]
+    public async Task The_cache_stores_identity_while_the_client_gets_a_compressed_chunked_stream()
+    {
+        var h = new CacheHarness();
+        var exchange = new EdgeProxy.Caching.CacheExchange(h.Cache);
+        Assert.Equal(EdgeProxy.Caching.CacheOutcome.Miss, h.Serve(exchange).Outcome);
+        var (requestHead, request) = Request("/a", "GET", "Accept-Encoding: gzip");
+        var (responseHead, response) = Response(200, "Cache-Control: max-age=60", "Content-Type: application/json", "Transfer-Encoding: chunked");
+        Assert.True(exchange.BeginStore(requestHead, request, responseHead, response, EdgeProxy.Routing.HeaderTransform.Empty, h.Now));
+
+        var client = new Pipe(new PipeOptions(pauseWriterThreshold: 0));
+        var compressor = new CompressingBodyWriter();
+        compressor.Start(client.Writer, ContentCodec.Gzip, chunked: true);
+        var tee = new EdgeProxy.Caching.CacheTeeWriter();
+        tee.Start(compressor, exchange, chunked: false);
+        var body = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("{\"k\":\"value\"},", 2000)));
+        for (var i = 0; i < body.Length; i += 5000)
+        {
+            tee.Write(body.AsSpan(i, Math.Min(5000, body.Length - i)));
+            await tee.FlushAsync();
+        }
+
+        compressor.Finish();
+        exchange.CompleteStore(true);
+        await client.Writer.FlushAsync();
+        client.Reader.TryRead(out var read);
+        var wire = read.Buffer.ToArray();
+        client.Reader.AdvanceTo(read.Buffer.End);
+
+        using var gzip = new GZipStream(new MemoryStream(Dechunk(wire)), CompressionMode.Decompress);
+        using var decoded = new MemoryStream();
+        await gzip.CopyToAsync(decoded);
+        Assert.Equal(body, decoded.ToArray());
+        Assert.Equal(Encoding.ASCII.GetString(body), CacheHarness.Body(h.Serve(new EdgeProxy.Caching.CacheExchange(h.Cache)).Written));
+    }
+
+    private static byte[] Dechunk(byte[] wire)
+    {
+        var output = new MemoryStream();
+        var position = 0;
+        while (true)
+        {
+            var lineEnd = wire.AsSpan(position).IndexOf("\r\n"u8);
+            var size = Convert.ToInt32(Encoding.ASCII.GetString(wire, position, lineEnd), 16);
+            position += lineEnd + 2;
+            if (size == 0)
+            {
+                return output.ToArray();
+            }
+
+            output.Write(wire, position, size);
+            position += size + 2;
+        }
+    }
+}
