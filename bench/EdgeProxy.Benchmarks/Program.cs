@@ -13,6 +13,12 @@ internal static class Program
             return;
         }
 
+        if (args is ["--ratios", ..])
+        {
+            Console.Write(Caching.CompressionRatios.Report());
+            return;
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }
