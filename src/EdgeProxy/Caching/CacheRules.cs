@@ -136,7 +136,7 @@ internal static class CacheRules
             return NotStoredReason.VaryAny;
         }
 
-        var lifetime = LifetimeMs(response, policy);
+        var lifetime = LifetimeMs(response, policy, responseTimeMs);
         if (lifetime < 0)
         {
             return NotStoredReason.NoFreshness;
@@ -169,7 +169,7 @@ internal static class CacheRules
     /// RFC 9111 §4.2.1 for a shared cache: s-maxage, then max-age, then Expires - Date, then the route TTL
     /// (our heuristic, §4.2.2, only for statuses cacheable by default). -1: no freshness information at all.
     /// </summary>
-    public static long LifetimeMs(in ResponseCacheFacts response, RouteCachePolicy policy)
+    public static long LifetimeMs(in ResponseCacheFacts response, RouteCachePolicy policy, long responseTimeMs)
     {
         var d = response.Directives;
         if (d.SMaxAge >= 0)
@@ -190,7 +190,7 @@ internal static class CacheRules
         if (response.ExpiresMs >= 0)
         {
             // Without Date, the time we received the response stands in (§4.2.1 says to use it as the Date value).
-            return response.DateMs >= 0 ? Math.Max(0, response.ExpiresMs - response.DateMs) : 0;
+            return Math.Max(0, response.ExpiresMs - (response.DateMs >= 0 ? response.DateMs : responseTimeMs));
         }
 
         if (policy.TtlMs > 0 && IsCacheableByDefault(response.Status))

@@ -40,6 +40,12 @@ public sealed class CacheRulesTests
     }
 
     [Fact]
+    public void Expires_without_date_counts_from_the_time_the_response_arrived()
+    {
+        Assert.Equal(20_000, Fresh(ResponseFacts(200, $"Expires: {Date(Now + 20_000)}")).LifetimeMs);
+    }
+
+    [Fact]
     public void Max_age_beats_expires()
     {
         Assert.Equal(10_000, Fresh(ResponseFacts(200, "Cache-Control: max-age=10", $"Date: {Date(Now)}", $"Expires: {Date(Now + 30_000)}")).LifetimeMs);
