@@ -24,6 +24,7 @@ public static class ConfigLoader
         new PlanValidator(),
         new ConsumerValidator(),
         new AccessSettingsValidator(),
+        new CacheValidator(),
     ];
 
     /// <summary>

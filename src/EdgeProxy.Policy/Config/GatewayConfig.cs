@@ -13,6 +13,7 @@ public sealed record GatewayConfig
     public ApiKeySettings ApiKeys { get; init; } = new();
     public RateLimitingConfig RateLimiting { get; init; } = new();
     public QuotaStoreConfig QuotaStore { get; init; } = new();
+    public CacheSettings Cache { get; init; } = new();
 
     /// <summary><c>[cluster]</c>: quotas and shared rate limits kept with other gateway instances through Redis.</summary>
     public ClusterModeConfig ClusterMode { get; init; } = new();
@@ -184,6 +185,12 @@ public sealed record RouteConfig
 
     /// <summary>Token-bucket limits checked for every request on the route, in declaration order.</summary>
     public EquatableArray<RateLimitConfig> RateLimits { get; init; } = EquatableArray<RateLimitConfig>.Empty;
+
+    /// <summary>Null: responses on this route are never cached.</summary>
+    public RouteCacheConfig? Cache { get; init; }
+
+    /// <summary>Null: responses on this route are never compressed by the gateway.</summary>
+    public RouteCompressionConfig? Compression { get; init; }
 }
 
 /// <summary>A header condition: present (no value) or equal to a value (case-sensitive).</summary>

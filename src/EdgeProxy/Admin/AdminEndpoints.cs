@@ -42,6 +42,21 @@ internal sealed class AdminEndpoints(PolicyStore store, IHostApplicationLifetime
                 var outcome = await Task.Run(store.Reload);
                 await WriteJsonAsync(response, outcome.Applied ? 200 : 422, json => WriteOutcome(json, outcome));
                 return;
+            case "/cache/purge" when HttpMethods.IsPost(request.Method):
+                var purge = Caching.CachePurge.FromQuery(store.Policies.Cache, store.Current, request.Query["url"], request.Query["host"],
+                    request.Query["prefix"], request.Query["route"], request.Query["tag"], request.Query["all"]);
+                await WriteJsonAsync(response, purge.Error is null ? 200 : 400, json =>
+                {
+                    if (purge.Error is { } error)
+                    {
+                        json.WriteString("error", error);
+                    }
+                    else
+                    {
+                        json.WriteNumber("purged", purge.Purged);
+                    }
+                });
+                return;
             case "/usage" when HttpMethods.IsGet(request.Method):
                 await WriteUsageAsync(response, null);
                 return;

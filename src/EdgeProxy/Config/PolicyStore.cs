@@ -76,6 +76,7 @@ internal sealed class PolicyStore
 
             var next = SnapshotCompiler.Compile(result.Config, result.Version, result.Files, previous, _connector, Policies);
             Interlocked.Exchange(ref _current, next);
+            Caching.CacheReload.Apply(Policies.Cache, previous?.Config ?? new GatewayConfig(), next.Config);
             if (previous is not null)
             {
                 SnapshotCompiler.RetireUnused(previous, next);

@@ -164,9 +164,9 @@ internal sealed class AccessLog : IDisposable
             _output.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
             _output.Flush();
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException or UnauthorizedAccessException)
         {
-            // A closed stdout must not take the gateway down; the lines are lost and counted.
+            // A closed stdout or a full disk must not take the gateway down; the lines are lost and counted.
             GatewayMetrics.AccessLogDropped.Inc();
         }
 

@@ -16,6 +16,9 @@ internal sealed class PolicyRuntime(TimeProvider? time = null)
     /// <summary>Leases of the rate limits shared through <c>[cluster]</c>; offline (unused) until the sync loop connects.</summary>
     public Cluster.SharedLimitLeases SharedLimits { get; } = new();
 
+    /// <summary>The shared response cache; kept across reloads (see <see cref="Caching.CacheReload"/>).</summary>
+    public Caching.ResponseCache Cache { get; } = new(new Policy.Config.CacheSettings(), new Caching.CacheMetrics(export: true));
+
     /// <summary>Wall clock of quota periods (UTC calendar boundaries).</summary>
     public TimeProvider Time { get; } = time ?? TimeProvider.System;
 }

@@ -41,6 +41,8 @@ internal sealed class CompiledRoute
         RequiresApiKey = config.Auth == RouteAuth.ApiKey;
         RateLimits = rateLimits ?? [];
         HasAccessPolicy = RequiresApiKey || RateLimits.Length > 0;
+        Cache = config.Cache is { } cache ? new Caching.RouteCachePolicy(config.Id, cache) : null;
+        Compression = config.Compression is { } compression ? new Compression.CompressionPolicy(compression) : null;
     }
 
     public RouteConfig Config { get; }
@@ -78,6 +80,12 @@ internal sealed class CompiledRoute
 
     /// <summary>The access step runs for this route (a key, or limits to take from).</summary>
     public bool HasAccessPolicy { get; }
+
+    /// <summary>Null: the route's responses are never cached.</summary>
+    public Caching.RouteCachePolicy? Cache { get; }
+
+    /// <summary>Null: the route's responses are never compressed.</summary>
+    public Compression.CompressionPolicy? Compression { get; }
 
     /// <summary>Constraints beyond host and path; routes with more are tried first among equal paths.</summary>
     public int ConstraintCount => (Methods.Length > 0 ? 1 : 0) + HeaderConditions.Length;

@@ -22,6 +22,7 @@ internal sealed class ConfigFragment
     public QuotaStoreConfig? QuotaStore { get; set; }
 
     public ClusterModeConfig? ClusterMode { get; set; }
+    public CacheSettings? Cache { get; set; }
 
     public List<ConsumerConfig> Consumers { get; } = [];
 

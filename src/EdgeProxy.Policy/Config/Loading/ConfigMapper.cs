@@ -91,6 +91,11 @@ internal static class ConfigMapper
             });
         }
 
+        if (top.Table("cache") is { } cache)
+        {
+            fragment.Cache = CacheConfigMapper.MapSettings(cache);
+        }
+
         foreach (var consumer in top.Tables("consumers") ?? [])
         {
             fragment.Consumers.Add(MapConsumer(consumer));
@@ -228,6 +233,8 @@ internal static class ConfigMapper
             Timeouts = MapTimeouts(r),
             Auth = r.Choice<RouteAuth>("auth", AuthChoices) ?? RouteAuth.None,
             RateLimits = MapRateLimits(r, "rate_limits", RateLimitScope.Route),
+            Cache = r.Table("cache") is { } cache ? CacheConfigMapper.MapRouteCache(cache) : null,
+            Compression = r.Table("compression") is { } compression ? CacheConfigMapper.MapCompression(compression) : null,
         });
     }
 

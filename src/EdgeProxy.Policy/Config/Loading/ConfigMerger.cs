@@ -19,6 +19,7 @@ internal static class ConfigMerger
         RateLimitingConfig? rateLimiting = null;
         QuotaStoreConfig? quotaStore = null;
         ClusterModeConfig? clusterMode = null;
+        CacheSettings? cache = null;
         var consumers = new List<ConsumerConfig>();
         var plans = new List<PlanConfig>();
         foreach (var fragment in fragments)
@@ -33,6 +34,7 @@ internal static class ConfigMerger
             rateLimiting = Single(rateLimiting, fragment.RateLimiting, "[rate_limiting]", positions, errors);
             quotaStore = Single(quotaStore, fragment.QuotaStore, "[quota_store]", positions, errors);
             clusterMode = Single(clusterMode, fragment.ClusterMode, "[cluster]", positions, errors);
+            cache = Single(cache, fragment.Cache, "[cache]", positions, errors);
             consumers.AddRange(fragment.Consumers);
             plans.AddRange(fragment.Plans);
         }
@@ -49,6 +51,7 @@ internal static class ConfigMerger
             RateLimiting = rateLimiting ?? new RateLimitingConfig(),
             QuotaStore = quotaStore ?? new QuotaStoreConfig(),
             ClusterMode = clusterMode ?? new ClusterModeConfig(),
+            Cache = cache ?? new CacheSettings(),
             Consumers = consumers.ToArray(),
             Plans = plans.ToArray(),
         };

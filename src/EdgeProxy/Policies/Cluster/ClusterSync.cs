@@ -17,8 +17,10 @@ namespace EdgeProxy.Policies.Cluster;
 /// exceeded by at most what the other N − 1 instances admit for that consumer in one I + T window after the
 /// budget ran out (each learns the others' counts at most I + T late): (N − 1) × r × (I + T) for a consumer sending r
 /// requests/s to each instance. A shared rate limit spends only tokens leased from the shared bucket, so while Redis
-/// answers it is exceeded only by a partition's first requests on each instance before its first lease arrives
-/// (at most one round trip, and at most the declared burst per instance). While Redis is unreachable every instance
+/// answers it is exceeded only by requests an instance admits from its local bucket while a partition's lease is on
+/// its way: before the first lease, and when the lease ran dry although the shared bucket still granted the last
+/// top-up in full; at most one round trip of traffic per instance each time, and never beyond the declared limit
+/// per instance. While Redis is unreachable every instance
 /// enforces the declared limits locally: up to N × the limit in total, and quotas count locally and are merged
 /// (added) into Redis when it returns.</para>
 /// <para>Redis unreachable or slow (a command over one second) never fails a request: the instance falls back to
@@ -71,6 +73,9 @@ internal sealed partial class ClusterSync : IAsyncDisposable
     private readonly TaskCompletionSource<ConnectionMultiplexer?> _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool? _up;
     private long _lastReminder;
+    private long _quotaSyncs;
+    private long _lastSync;
+    private TimeSpan _longestGap;
 
     public ClusterSync(ClusterModeConfig config, PolicyRuntime runtime, ILogger logger)
     {
@@ -94,6 +99,17 @@ internal sealed partial class ClusterSync : IAsyncDisposable
 
     /// <summary>Whether the last exchange with Redis worked (null before the first one).</summary>
     public bool? RedisUp => _up;
+
+    /// <summary>Completed quota exchanges with Redis.</summary>
+    public long QuotaSyncs => Interlocked.Read(ref _quotaSyncs);
+
+    /// <summary>
+    /// The longest time between two completed quota exchanges since <see cref="ResetLongestGap"/>: the I + T of the
+    /// overshoot bound as it really was (a busy machine stretches the configured interval).
+    /// </summary>
+    public TimeSpan LongestGap => _longestGap;
+
+    public void ResetLongestGap() => _longestGap = TimeSpan.Zero;
 
     public async ValueTask DisposeAsync()
     {
@@ -164,6 +180,18 @@ internal sealed partial class ClusterSync : IAsyncDisposable
             await SyncQuotasAsync(connection.GetDatabase()).ConfigureAwait(false);
             _runtime.SharedLimits.Sweep(Stopwatch.GetTimestamp() - (Stopwatch.Frequency * 60));
             SetUp(true, null);
+            var now = Stopwatch.GetTimestamp();
+            if (_lastSync != 0)
+            {
+                var gap = Stopwatch.GetElapsedTime(_lastSync, now);
+                if (gap > _longestGap)
+                {
+                    _longestGap = gap;
+                }
+            }
+
+            _lastSync = now;
+            Interlocked.Increment(ref _quotaSyncs);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
@@ -247,7 +275,7 @@ internal sealed partial class ClusterSync : IAsyncDisposable
                     [perMillisecond, limit.Config.Burst, want])));
             }
 
-            foreach (var (lease, _, reply) in batch)
+            foreach (var (lease, want, reply) in batch)
             {
                 try
                 {
@@ -255,6 +283,7 @@ internal sealed partial class ClusterSync : IAsyncDisposable
                     var granted = (long)result[0];
                     var waitMs = (long)result[1];
                     Interlocked.Add(ref lease.Tokens, granted);
+                    Volatile.Write(ref lease.LastGrantFull, granted >= want ? 1 : 0);
                     GatewayClusterMetrics.LeaseTokens.Inc(granted);
 
                     // Nothing (or too little) left in the shared bucket: ask again when enough has refilled, or next interval.

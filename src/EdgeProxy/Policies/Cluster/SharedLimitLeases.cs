@@ -9,10 +9,11 @@ namespace EdgeProxy.Policies.Cluster;
 /// When a lease falls to half it is queued for a top-up, which <see cref="ClusterSync"/> fetches in the background.
 /// </summary>
 /// <remarks>
-/// <para>Every token a request spends here was first taken from the shared bucket, so while Redis is reachable the
-/// instances together never exceed the limit. A partition's first requests on an instance, before its first lease
-/// arrives, and every request while Redis is unreachable are taken from the local bucket at the declared rate
-/// instead (the fallback): that is where overshoot can come from (see <see cref="ClusterSync"/>).</para>
+/// <para>Every token a request spends here was first taken from the shared bucket. Requests are taken from the local
+/// bucket at the declared rate instead (the fallback, where overshoot can come from; see <see cref="ClusterSync"/>)
+/// when Redis is unreachable, before a partition's first lease arrives, and when a lease ran dry while its top-up is
+/// in flight although the shared bucket granted the previous top-up in full (the instance outran its top-ups, not
+/// the limit).</para>
 /// <para>Bounded: at most <see cref="MaxLeases"/> partitions hold a lease; beyond that new partitions stay local.</para>
 /// </remarks>
 internal sealed class SharedLimitLeases
@@ -39,6 +40,11 @@ internal sealed class SharedLimitLeases
 
     public int Count => _leases.Count;
 
+    /// <summary>Requests admitted from local buckets while online (no lease yet, or a lease outran by its instance): the overshoot's source.</summary>
+    public long LocalAdmissions => Interlocked.Read(ref _localAdmissions);
+
+    private long _localAdmissions;
+
     internal SemaphoreSlim RefillSignal => _refillSignal;
 
     /// <summary>
@@ -64,6 +70,7 @@ internal sealed class SharedLimitLeases
                 }
             }
 
+            Interlocked.Increment(ref _localAdmissions);
             return false;
         }
 
@@ -77,6 +84,14 @@ internal sealed class SharedLimitLeases
                 if (now >= Volatile.Read(ref lease.NextRefill))
                 {
                     RequestRefill(lease, now);
+                }
+
+                // The shared bucket granted the whole last top-up, so it was not the limit that ran out but this
+                // instance that outran its top-ups: the local bucket decides until the next lease arrives.
+                if (Volatile.Read(ref lease.LastGrantFull) == 1)
+                {
+                    Interlocked.Increment(ref _localAdmissions);
+                    return false;
                 }
 
                 result = new TakeResult(false, rate, tokens * rate.TokenCost, count * rate.TokenCost);
@@ -143,6 +158,9 @@ internal sealed class SharedLimitLeases
     {
         public long Tokens;
         public int RefillQueued;
+        // Until the shared bucket says it is short, an empty lease means a top-up is on its way, not that the limit
+        // is reached: decide locally rather than refuse (Redis may be slow or just lost).
+        public int LastGrantFull = 1;
         public long NextRefill;
         public long LastUsed;
 
