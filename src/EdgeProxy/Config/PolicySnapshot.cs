@@ -42,6 +42,7 @@ internal sealed class PolicySnapshot
         TrustedProxies = [.. trusted];
         Via11 = Encoding.ASCII.GetBytes("1.1 " + config.Gateway.Name);
         Via10 = Encoding.ASCII.GetBytes("1.0 " + config.Gateway.Name);
+        CacheName = Encoding.ASCII.GetBytes(config.Gateway.Name);
         MaxHeadBytes = Math.Max(config.Limits.MaxHeaderBytes, config.Limits.MaxRequestLineBytes + 2);
     }
 
@@ -71,6 +72,9 @@ internal sealed class PolicySnapshot
     public byte[] Via11 { get; }
 
     public byte[] Via10 { get; }
+
+    /// <summary>The cache's name in <c>Cache-Status</c> (RFC 9211): the gateway's name.</summary>
+    public byte[] CacheName { get; }
 
     public bool IsTrusted(IPAddress? address)
     {

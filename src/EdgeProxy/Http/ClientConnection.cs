@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net;
 using System.Text;
+using EdgeProxy.Caching;
 using EdgeProxy.Config;
 using EdgeProxy.Observability;
 using EdgeProxy.Policies;
@@ -44,11 +45,14 @@ internal sealed class ClientConnection
     private readonly byte[] _clientKey = new byte[ClientAddressKey.MaxLength];
     private readonly int _clientKeyLength;
     private readonly AccessGate _access = new();
+    private readonly CacheExchange _cache;
+    private readonly CacheTeeWriter _tee = new();
     private readonly byte[] _logMethod = new byte[24];
     private readonly byte[] _logPath = new byte[512];
     private int _logMethodLength;
     private int _logPathLength;
     private bool _bodyForwarded;
+    private CacheOutcome _cacheOutcome;
     private bool _headStarted;
     private long _bytesIn;
     private UpstreamConnection? _upstream;
@@ -90,6 +94,7 @@ internal sealed class ClientConnection
             ? Encoding.ASCII.GetBytes($"\"[{_client}]\"")
             : _clientAddress;
         _clientKeyLength = ClientAddressKey.Write(_clientIp, _clientKey);
+        _cache = new CacheExchange(runtime.Store.Policies.Cache);
     }
 
     private ReadOnlySpan<byte> RequestId => _requestId.AsSpan(0, _requestIdLength);
@@ -145,10 +150,15 @@ internal sealed class ClientConnection
                     keepAlive = WriteAnswer(started, route, refusal);
                     await _output.FlushAsync();
                 }
+                else if (route!.Cache is { } cachePolicy && await ServeFromCacheAsync(snapshot, route, cachePolicy, started) is var served && served.Answered)
+                {
+                    keepAlive = served.KeepAlive;
+                }
                 else
                 {
                     // 3. The exchange with the upstream.
                     var request = _request!;
+                    var caching = route.Cache is not null && _cacheOutcome is CacheOutcome.Miss or CacheOutcome.Revalidate && !request.HasBody;
                     var response = _response ??= new ResponseHead(MaxResponseHeaders);
                     var endpoint = route!.Cluster.Next();
                     var timeouts = route.Timeouts;
@@ -246,6 +256,9 @@ internal sealed class ClientConnection
                                 : "upstream closed the connection before the request was sent");
                         }
 
+                        // The key takes the request's Vary'd values, so the fill begins while the request head is still here.
+                        var storing = caching && response.StatusCode != 101
+                            && _cache.BeginStore(_head.Span, request, ResponseHeadSpan(), response, route.ResponseHeaders, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
                         ConsumeHead();
                         var current = _upstream!;
                         var upstreamMicros = ElapsedMicros(upstreamStarted);
@@ -265,14 +278,30 @@ internal sealed class ClientConnection
                         var chunkedOut = request.Version == HttpVersion.Http11 && framing is BodyFraming.Chunked or BodyFraming.UntilClose;
                         keepAlive = request.KeepAlive && (chunkedOut || framing is BodyFraming.None or BodyFraming.ContentLength)
                             && !_closeRequested.IsCancellationRequested;
-                        WriteResponseHead(snapshot, route, response, request, chunkedOut, keepAlive);
+                        ClientResponseWriter.WriteForwarded(_output, ResponseHeadSpan(), response, route.ResponseHeaders, snapshot, RequestId, chunkedOut, keepAlive,
+                            request.Version, _access.ResponseHeaders, route.Cache is null ? null : caching ? CacheStatusKind.Miss : CacheStatusKind.Bypass, storing);
                         var reusable = response.KeepAlive && framing != BodyFraming.UntilClose;
                         var contentLength = response.Headers.ContentLength;
                         AdvancePastResponseHead(current);
-                        if (!BodyCopier.TryCopyBuffered(current.Input, _output, framing, contentLength, chunkedOut, out var bytesOut))
+
+                        // A stored body is teed on its way to the client; the tee then does the chunk framing.
+                        PipeWriter bodyOutput = _output;
+                        if (storing)
                         {
-                            bytesOut = await BodyCopier.CopyAsync(current.Input, _output, framing, contentLength, chunkedOut, long.MaxValue,
+                            _tee.Start(_output, _cache, chunked: chunkedOut);
+                            bodyOutput = _tee;
+                        }
+
+                        var copyChunked = chunkedOut && !storing;
+                        if (!BodyCopier.TryCopyBuffered(current.Input, bodyOutput, framing, contentLength, copyChunked, out var bytesOut))
+                        {
+                            bytesOut = await BodyCopier.CopyAsync(current.Input, bodyOutput, framing, contentLength, copyChunked, long.MaxValue,
                                 sourceIsClient: false, _timer, TimerPhase.ResponseBody, timeouts.Idle);
+                        }
+
+                        if (storing && chunkedOut)
+                        {
+                            BodyCopier.WriteLastChunk(_output);
                         }
 
                         if ((await _output.FlushAsync()).IsCompleted)
@@ -282,6 +311,11 @@ internal sealed class ClientConnection
 
                         _upstream = null;
                         endpoint.Release(current, reusable);
+                        if (storing)
+                        {
+                            _cache.CompleteStore(complete: true);
+                        }
+
                         Record(started, upstreamMicros, route, endpoint, response.StatusCode, _bytesIn, bytesOut, ProxyErrorKind.None);
                     }
                     catch (Exception e) when (e is ProxyException or OperationCanceledException or IOException or ConnectionResetException or BadResponseException)
@@ -321,6 +355,8 @@ internal sealed class ClientConnection
         finally
         {
             await DisposeUpstreamAsync();
+            _cache.CompleteStore(complete: false);
+            _cache.Reset();
             _access.Clear();
             _timer.Dispose();
             GatewayMetrics.ClientConnections.Dec();
@@ -510,6 +546,7 @@ internal sealed class ClientConnection
     private async ValueTask<bool> FailExchangeAsync(Exception e, CompiledRoute route, UpstreamEndpoint endpoint, long started)
     {
         await DisposeUpstreamAsync();
+        _cache.CompleteStore(complete: false);
         var failure = Classify(e);
         GatewayMetrics.UpstreamErrors.WithLabels(ErrorNames.Of(failure.Kind)).Inc();
         Log.UpstreamFailed(_runtime.Logger, ErrorNames.Of(failure.Kind), route.Id, e.Message);
@@ -519,10 +556,71 @@ internal sealed class ClientConnection
             return false;
         }
 
+        // stale-if-error (RFC 5861): an entry within its window answers instead of the 502/504.
+        var request = _request!;
+        var staleKeepAlive = request.KeepAlive && !request.HasBody && !_closeRequested.IsCancellationRequested;
+        if (route.Cache is not null && _cache.StaleEntry is not null
+            && _cache.TryServeStaleOnError(_output, CacheContext(_runtime.Store.Current, route, staleKeepAlive), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()))
+        {
+            Record(started, 0, route, endpoint, 200, _bytesIn, 0, failure.Kind);
+            await _output.FlushAsync();
+            return staleKeepAlive;
+        }
+
         var keepAlive = WriteAnswer(started, route, failure.Kind);
         await _output.FlushAsync();
         return keepAlive;
     }
+
+    /// <summary>
+    /// The cache step of a route with a <c>cache</c> table: a fresh entry (or a 304 for the client's validators, or a
+    /// stale one within stale-while-revalidate) answers the request here. Concurrent misses for one key wait for the
+    /// first one's response (coalescing). Otherwise <see cref="_cacheOutcome"/> says whether the exchange stores.
+    /// </summary>
+    private async ValueTask<(bool Answered, bool KeepAlive)> ServeFromCacheAsync(PolicySnapshot snapshot, CompiledRoute route, RouteCachePolicy policy, long started)
+    {
+        var request = _request!;
+        var keepAlive = request.KeepAlive && !request.HasBody && !_closeRequested.IsCancellationRequested;
+        _cacheOutcome = _cache.TryServe(_output, _head.Span, request, policy, CacheContext(snapshot, route, keepAlive), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        if (_cacheOutcome == CacheOutcome.Wait)
+        {
+            _timer.Arm(TimerPhase.ResponseHead, route.Timeouts.ResponseHeaders);
+            await _cache.WaitAsync(_timer.Token);
+            _cacheOutcome = _cache.TryServe(_output, _head.Span, request, policy, CacheContext(snapshot, route, keepAlive), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        }
+
+        if (_cacheOutcome is not (CacheOutcome.Hit or CacheOutcome.NotModified or CacheOutcome.Stale or CacheOutcome.StaleRefresh))
+        {
+            return (false, false);
+        }
+
+        if (_cacheOutcome == CacheOutcome.StaleRefresh && _cache.StaleEntry is { } stale)
+        {
+            // No background refresher yet: give the refresh right back, so the entry is refetched by the first
+            // request after its stale-while-revalidate window (a miss) instead.
+            CacheExchange.EndRefresh(stale);
+        }
+
+        Record(started, 0, route, null, _cacheOutcome == CacheOutcome.NotModified ? 304 : 200, 0, 0, ProxyErrorKind.None);
+        if ((await _output.FlushAsync()).IsCompleted)
+        {
+            return (true, false);
+        }
+
+        return (true, keepAlive);
+    }
+
+    private CacheServeContext CacheContext(PolicySnapshot snapshot, CompiledRoute route, bool keepAlive) => new()
+    {
+        RequestId = RequestId,
+        Via = _request!.Version == HttpVersion.Http10 ? snapshot.Via10 : snapshot.Via11,
+        CacheName = snapshot.CacheName,
+        KeepAlive = keepAlive,
+        ClientVersion = _request.Version,
+        Transform = route.ResponseHeaders,
+        Scheme = _listener.Scheme,
+        ConsumerId = _access.Consumer is { } consumer ? consumer.IdUtf8 : default,
+    };
 
     private async ValueTask DisposeUpstreamAsync()
     {

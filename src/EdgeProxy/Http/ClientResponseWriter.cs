@@ -10,7 +10,7 @@ internal static class ClientResponseWriter
 {
     public static void WriteForwarded(PipeWriter output, ReadOnlySpan<byte> head, ResponseHead response, HeaderTransform transform,
         PolicySnapshot snapshot, ReadOnlySpan<byte> requestId, bool chunked, bool keepAlive, HttpVersion clientVersion,
-        ReadOnlySpan<byte> extraHeaders = default)
+        ReadOnlySpan<byte> extraHeaders = default, Caching.CacheStatusKind? cacheStatus = null, bool cacheStored = false)
     {
         var isSwitch = response.StatusCode == 101;
         var w = new HeadWriter(output);
@@ -56,6 +56,11 @@ internal static class ClientResponseWriter
         }
 
         w.Write(extraHeaders);
+        if (cacheStatus is { } status)
+        {
+            Caching.CachedResponseWriter.WriteStatusHeaders(ref w, status, snapshot.CacheName, cacheStored);
+        }
+
         transform.WriteAppended(ref w);
         w.WriteCrlf();
         w.Commit();

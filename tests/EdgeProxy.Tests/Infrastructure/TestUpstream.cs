@@ -25,6 +25,14 @@ public sealed class TestUpstream : IAsyncDisposable
 
     public int Requests => Volatile.Read(ref _requests);
 
+    /// <summary>Times /cacheable was served (not counting answers the gateway gave from its cache).</summary>
+    public int CacheableHits => Volatile.Read(ref _cacheableHits);
+
+    /// <summary>While true, /cacheable answers 503 (an upstream failure for stale-if-error).</summary>
+    public bool FailCacheable { get; set; }
+
+    private int _cacheableHits;
+
     /// <summary>Released by tests to let /sse finish; proves streaming reaches the client before the upstream is done.</summary>
     public TaskCompletionSource SseRelease { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -59,6 +67,47 @@ public sealed class TestUpstream : IAsyncDisposable
                 response.ContentType = "text/plain";
                 response.ContentLength = 13;
                 await response.WriteAsync("Hello, world!");
+                return;
+            case "/cacheable":
+                // A response a shared cache may store: ?max_age=N, ?etag=..., ?vary=Header, ?tag=..., ?delay_ms=N, ?fail=1.
+                // The body names how many times this endpoint was hit, so a test can tell a cached answer from a fresh one.
+                var hit = Interlocked.Increment(ref _cacheableHits);
+                if (query.ContainsKey("delay_ms"))
+                {
+                    await Task.Delay(int.Parse(query["delay_ms"].ToString(), System.Globalization.CultureInfo.InvariantCulture));
+                }
+
+                if (FailCacheable)
+                {
+                    response.StatusCode = 503;
+                    return;
+                }
+
+                response.Headers.CacheControl = $"public, max-age={(query.ContainsKey("max_age") ? query["max_age"].ToString() : "60")}"
+                    + (query.ContainsKey("stale_if_error") ? $", stale-if-error={query["stale_if_error"]}" : "");
+                if (query.ContainsKey("etag"))
+                {
+                    response.Headers.ETag = query["etag"].ToString();
+                    if (request.Headers.IfNoneMatch == query["etag"].ToString())
+                    {
+                        response.StatusCode = 304;
+                        return;
+                    }
+                }
+
+                if (query.ContainsKey("vary"))
+                {
+                    response.Headers.Vary = query["vary"].ToString();
+                }
+
+                if (query.ContainsKey("tag"))
+                {
+                    response.Headers["Surrogate-Key"] = query["tag"].ToString();
+                }
+
+                response.ContentType = "text/plain";
+                var varied = query.ContainsKey("vary") ? request.Headers[query["vary"].ToString()].ToString() : "";
+                await response.WriteAsync($"hit {hit} {varied}");
                 return;
             case "/status":
                 response.StatusCode = int.Parse(query["code"].ToString(), System.Globalization.CultureInfo.InvariantCulture);
