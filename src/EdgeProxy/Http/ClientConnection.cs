@@ -47,6 +47,7 @@ internal sealed class ClientConnection
     private readonly AccessGate _access = new();
     private readonly CacheExchange _cache;
     private readonly CacheTeeWriter _tee = new();
+    private readonly Compression.CompressingBodyWriter _compressor = new();
     private readonly byte[] _logMethod = new byte[24];
     private readonly byte[] _logPath = new byte[512];
     private int _logMethodLength;
@@ -259,6 +260,9 @@ internal sealed class ClientConnection
                         // The key takes the request's Vary'd values, so the fill begins while the request head is still here.
                         var storing = caching && response.StatusCode != 101
                             && _cache.BeginStore(_head.Span, request, ResponseHeadSpan(), response, route.ResponseHeaders, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+                        var compression = route.Compression is { } compressionPolicy && response.StatusCode != 101 && !request.HasBody
+                            ? compressionPolicy.Decide(_head.Span, request, ResponseHeadSpan(), response)
+                            : default;
                         ConsumeHead();
                         var current = _upstream!;
                         var upstreamMicros = ElapsedMicros(upstreamStarted);
@@ -275,31 +279,46 @@ internal sealed class ClientConnection
                         }
 
                         var framing = response.Framing(request.IsHead);
-                        var chunkedOut = request.Version == HttpVersion.Http11 && framing is BodyFraming.Chunked or BodyFraming.UntilClose;
-                        keepAlive = request.KeepAlive && (chunkedOut || framing is BodyFraming.None or BodyFraming.ContentLength)
+                        var compressing = compression.Compress && framing != BodyFraming.None;
+
+                        // A compressed body's length is known only at its end: chunked to HTTP/1.1 clients, until close to 1.0 ones.
+                        var chunkedOut = request.Version == HttpVersion.Http11 && (compressing || framing is BodyFraming.Chunked or BodyFraming.UntilClose);
+                        keepAlive = request.KeepAlive && (chunkedOut || (!compressing && framing is BodyFraming.None or BodyFraming.ContentLength))
                             && !_closeRequested.IsCancellationRequested;
                         ClientResponseWriter.WriteForwarded(_output, ResponseHeadSpan(), response, route.ResponseHeaders, snapshot, RequestId, chunkedOut, keepAlive,
-                            request.Version, _access.ResponseHeaders, route.Cache is null ? null : caching ? CacheStatusKind.Miss : CacheStatusKind.Bypass, storing);
+                            request.Version, _access.ResponseHeaders, route.Cache is null ? null : caching ? CacheStatusKind.Miss : CacheStatusKind.Bypass, storing,
+                            compressing ? compression : compression with { Codec = Compression.ContentCodec.None });
                         var reusable = response.KeepAlive && framing != BodyFraming.UntilClose;
                         var contentLength = response.Headers.ContentLength;
                         AdvancePastResponseHead(current);
 
-                        // A stored body is teed on its way to the client; the tee then does the chunk framing.
+                        // The body goes copier -> [tee into the cache: the identity bytes] -> [compressor] -> client; the last
+                        // writer in that chain does the chunk framing.
                         PipeWriter bodyOutput = _output;
+                        if (compressing)
+                        {
+                            _compressor.Start(_output, compression.Codec, chunked: chunkedOut);
+                            bodyOutput = _compressor;
+                        }
+
                         if (storing)
                         {
-                            _tee.Start(_output, _cache, chunked: chunkedOut);
+                            _tee.Start(bodyOutput, _cache, chunked: chunkedOut && !compressing);
                             bodyOutput = _tee;
                         }
 
-                        var copyChunked = chunkedOut && !storing;
+                        var copyChunked = chunkedOut && !storing && !compressing;
                         if (!BodyCopier.TryCopyBuffered(current.Input, bodyOutput, framing, contentLength, copyChunked, out var bytesOut))
                         {
                             bytesOut = await BodyCopier.CopyAsync(current.Input, bodyOutput, framing, contentLength, copyChunked, long.MaxValue,
                                 sourceIsClient: false, _timer, TimerPhase.ResponseBody, timeouts.Idle);
                         }
 
-                        if (storing && chunkedOut)
+                        if (compressing)
+                        {
+                            _compressor.Finish();
+                        }
+                        else if (storing && chunkedOut)
                         {
                             BodyCopier.WriteLastChunk(_output);
                         }
@@ -357,6 +376,7 @@ internal sealed class ClientConnection
             await DisposeUpstreamAsync();
             _cache.CompleteStore(complete: false);
             _cache.Reset();
+            _compressor.Abort();
             _access.Clear();
             _timer.Dispose();
             GatewayMetrics.ClientConnections.Dec();
@@ -547,6 +567,7 @@ internal sealed class ClientConnection
     {
         await DisposeUpstreamAsync();
         _cache.CompleteStore(complete: false);
+        _compressor.Abort();
         var failure = Classify(e);
         GatewayMetrics.UpstreamErrors.WithLabels(ErrorNames.Of(failure.Kind)).Inc();
         Log.UpstreamFailed(_runtime.Logger, ErrorNames.Of(failure.Kind), route.Id, e.Message);
@@ -581,12 +602,14 @@ internal sealed class ClientConnection
     {
         var request = _request!;
         var keepAlive = request.KeepAlive && !request.HasBody && !_closeRequested.IsCancellationRequested;
-        _cacheOutcome = _cache.TryServe(_output, _head.Span, request, policy, CacheContext(snapshot, route, keepAlive), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        _cacheOutcome = _cache.TryServe(_output, _head.Span, request, policy, CacheContext(snapshot, route, keepAlive), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            route.Compression);
         if (_cacheOutcome == CacheOutcome.Wait)
         {
             _timer.Arm(TimerPhase.ResponseHead, route.Timeouts.ResponseHeaders);
             await _cache.WaitAsync(_timer.Token);
-            _cacheOutcome = _cache.TryServe(_output, _head.Span, request, policy, CacheContext(snapshot, route, keepAlive), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            _cacheOutcome = _cache.TryServe(_output, _head.Span, request, policy, CacheContext(snapshot, route, keepAlive), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+                route.Compression);
         }
 
         if (_cacheOutcome is not (CacheOutcome.Hit or CacheOutcome.NotModified or CacheOutcome.Stale or CacheOutcome.StaleRefresh))

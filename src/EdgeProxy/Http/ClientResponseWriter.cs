@@ -10,7 +10,8 @@ internal static class ClientResponseWriter
 {
     public static void WriteForwarded(PipeWriter output, ReadOnlySpan<byte> head, ResponseHead response, HeaderTransform transform,
         PolicySnapshot snapshot, ReadOnlySpan<byte> requestId, bool chunked, bool keepAlive, HttpVersion clientVersion,
-        ReadOnlySpan<byte> extraHeaders = default, Caching.CacheStatusKind? cacheStatus = null, bool cacheStored = false)
+        ReadOnlySpan<byte> extraHeaders = default, Caching.CacheStatusKind? cacheStatus = null, bool cacheStored = false,
+        Compression.CompressionDecision compression = default)
     {
         var isSwitch = response.StatusCode == 101;
         var w = new HeadWriter(output);
@@ -26,12 +27,17 @@ internal static class ClientResponseWriter
             }
 
             var name = head.Slice(e.NameStart, e.NameLength);
-            if (transform.Removes(name))
+            if (transform.Removes(name) || ((compression.Compress || compression.AddVary) && Compression.CompressingBodyWriter.IsReplaced(name, compression)))
             {
                 continue;
             }
 
             w.WriteHeader(name, head.Slice(e.ValueStart, e.ValueLength));
+        }
+
+        if (compression.Compress || compression.AddVary)
+        {
+            Compression.CompressingBodyWriter.WriteHeaders(ref w, head, response, compression);
         }
 
         if (chunked)

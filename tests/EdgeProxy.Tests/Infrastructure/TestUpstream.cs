@@ -69,7 +69,7 @@ public sealed class TestUpstream : IAsyncDisposable
                 await response.WriteAsync("Hello, world!");
                 return;
             case "/cacheable":
-                // A response a shared cache may store: ?max_age=N, ?etag=..., ?vary=Header, ?tag=..., ?delay_ms=N, ?fail=1.
+                // A response a shared cache may store: ?max_age=N, ?etag=..., ?vary=Header, ?tag=..., ?delay_ms=N, ?pad=N (text).
                 // The body names how many times this endpoint was hit, so a test can tell a cached answer from a fresh one.
                 var hit = Interlocked.Increment(ref _cacheableHits);
                 if (query.ContainsKey("delay_ms"))
@@ -107,7 +107,8 @@ public sealed class TestUpstream : IAsyncDisposable
 
                 response.ContentType = "text/plain";
                 var varied = query.ContainsKey("vary") ? request.Headers[query["vary"].ToString()].ToString() : "";
-                await response.WriteAsync($"hit {hit} {varied}");
+                var pad = query.ContainsKey("pad") ? new string('x', int.Parse(query["pad"].ToString(), System.Globalization.CultureInfo.InvariantCulture)) : "";
+                await response.WriteAsync($"hit {hit} {varied}{pad}");
                 return;
             case "/status":
                 response.StatusCode = int.Parse(query["code"].ToString(), System.Globalization.CultureInfo.InvariantCulture);
