@@ -638,9 +638,18 @@ internal sealed class ClientConnection
 
         if (_cacheOutcome == CacheOutcome.StaleRefresh && _cache.StaleEntry is { } stale)
         {
-            // No background refresher yet: give the refresh right back, so the entry is refetched by the first
-            // request after its stale-while-revalidate window (a miss) instead.
-            CacheExchange.EndRefresh(stale);
+            // This request won the entry's refresh: the fresh response is fetched in the background; the client is done.
+            CacheRefresher.Start(_head.Span, request, _captures, route, snapshot, _cache.Cache, stale, new RefreshForwarding
+            {
+                ClientAddress = _clientAddress,
+                ForwardedFor = _forwardedFor,
+                Scheme = _listener.Scheme.ToArray(),
+                RequestId = RequestId.ToArray(),
+                Trusted = snapshot.IsTrusted(_clientIp),
+                ConsumerHeader = snapshot.Access.ConsumerHeader ?? [],
+                ConsumerId = _access.Consumer is { } consumer ? consumer.IdUtf8.ToArray() : [],
+                QueryCut = _access.QueryCut,
+            }, _runtime.Logger);
         }
 
         Record(started, 0, route, null, _cacheOutcome == CacheOutcome.NotModified ? 304 : 200, 0, 0, ProxyErrorKind.None);
