@@ -535,6 +535,14 @@ internal sealed class ClientConnection
             return null;
         }
 
+        // A retired version answers for itself whoever asks; a draft nobody could prove to be a tester for is absent.
+        if (route.IsRetired || (route.IsDraft && !route.RequiresApiKey))
+        {
+            _access.Reset();
+            refusal = route.IsRetired ? ProxyErrorKind.Gone : ProxyErrorKind.NoRoute;
+            return route.IsRetired ? route : null;
+        }
+
         refusal = ProxyErrorKind.None;
         if (route.HasAccessPolicy)
         {
@@ -542,10 +550,17 @@ internal sealed class ClientConnection
             {
                 AccessDecision.Allow => ProxyErrorKind.None,
                 AccessDecision.Unauthorized => ProxyErrorKind.Unauthorized,
-                AccessDecision.Forbidden => ProxyErrorKind.Forbidden,
+                AccessDecision.Forbidden or AccessDecision.ApiNotGranted => ProxyErrorKind.Forbidden,
                 AccessDecision.RateLimited => ProxyErrorKind.RateLimited,
+                AccessDecision.Hidden => ProxyErrorKind.NoRoute,
                 _ => ProxyErrorKind.QuotaExceeded,
             };
+
+            if (refusal == ProxyErrorKind.NoRoute)
+            {
+                // A hidden draft is answered like a request no route matched.
+                return null;
+            }
         }
         else
         {
@@ -564,18 +579,28 @@ internal sealed class ClientConnection
     private bool WriteAnswer(long started, CompiledRoute? route, ProxyErrorKind kind)
     {
         var request = _request!;
+
+        // A body we did not read would be taken for the next request, so the connection closes unless there was none.
+        var keepAlive = request.KeepAlive && (!request.HasBody || _bodyForwarded) && !_closeRequested.IsCancellationRequested;
+        if (kind == ProxyErrorKind.Gone && route?.Lifecycle is { } lifecycle)
+        {
+            ClientResponseWriter.WriteJson(_output, 410, lifecycle.GoneBody, RequestId, close: !keepAlive, headOnly: request.IsHead, lifecycle.GoneHeaders);
+            Record(started, 0, route, null, 410, 0, 0, kind);
+            return keepAlive;
+        }
+
         var (status, message) = kind switch
         {
             ProxyErrorKind.NoRoute => (404, "no route matches the request"),
             ProxyErrorKind.BodyTooLarge => (413, "request body too large"),
+            // A refusal with a valid key is the consumer's grants leaving out the route's API.
+            ProxyErrorKind.Forbidden when _access.KeyOutcome == ApiKeyOutcome.Ok => (403, "this consumer may not call this API"),
             ProxyErrorKind.Unauthorized or ProxyErrorKind.Forbidden => (ProxyException.StatusCodeOf(kind), ApiKeyOutcomes.Message(_access.KeyOutcome)),
             ProxyErrorKind.RateLimited => (429, "rate limit exceeded"),
             ProxyErrorKind.QuotaExceeded => (429, "quota exceeded"),
             _ => (ProxyException.StatusCodeOf(kind), ErrorNames.Of(kind)),
         };
 
-        // A body we did not read would be taken for the next request, so the connection closes unless there was none.
-        var keepAlive = request.KeepAlive && (!request.HasBody || _bodyForwarded) && !_closeRequested.IsCancellationRequested;
         ClientResponseWriter.WriteError(_output, status, message, RequestId, close: !keepAlive, headOnly: request.IsHead, _access.ResponseHeaders);
         Record(started, 0, route, null, status, 0, 0, kind);
         return keepAlive;

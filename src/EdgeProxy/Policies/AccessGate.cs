@@ -56,6 +56,13 @@ internal sealed class AccessGate
             {
                 KeyOutcome = result.Outcome;
                 PolicyMetrics.ApiKeyResults(result.Outcome).Inc();
+
+                // A draft is not there for anyone but testers: no challenge, no hint that a key would help.
+                if (route.IsDraft)
+                {
+                    return AccessDecision.Hidden;
+                }
+
                 if (result.Outcome == ApiKeyOutcome.Missing)
                 {
                     Append(access.Challenge);
@@ -67,6 +74,17 @@ internal sealed class AccessGate
             PolicyMetrics.ApiKeyResults(ApiKeyOutcome.Ok).Inc();
             var consumer = Consumer = result.Consumer!;
             consumerId = consumer.IdUtf8;
+
+            // Before any limit is taken from: a refused call must not spend the consumer's budget.
+            if (route.IsDraft && !consumer.IsTester)
+            {
+                return AccessDecision.Hidden;
+            }
+
+            if (!consumer.MayCall(route.ApiIndex))
+            {
+                return AccessDecision.ApiNotGranted;
+            }
             if (consumer.PlanIndex >= 0)
             {
                 planLimits = access.Limits.Plans[consumer.PlanIndex];
