@@ -20,6 +20,7 @@ internal static class ConfigMerger
         QuotaStoreConfig? quotaStore = null;
         ClusterModeConfig? clusterMode = null;
         CacheSettings? cache = null;
+        AnalyticsSettings? analytics = null;
         var consumers = new List<ConsumerConfig>();
         var plans = new List<PlanConfig>();
         foreach (var fragment in fragments)
@@ -35,6 +36,7 @@ internal static class ConfigMerger
             quotaStore = Single(quotaStore, fragment.QuotaStore, "[quota_store]", positions, errors);
             clusterMode = Single(clusterMode, fragment.ClusterMode, "[cluster]", positions, errors);
             cache = Single(cache, fragment.Cache, "[cache]", positions, errors);
+            analytics = Single(analytics, fragment.Analytics, "[analytics]", positions, errors);
             consumers.AddRange(fragment.Consumers);
             plans.AddRange(fragment.Plans);
         }
@@ -52,6 +54,7 @@ internal static class ConfigMerger
             QuotaStore = quotaStore ?? new QuotaStoreConfig(),
             ClusterMode = clusterMode ?? new ClusterModeConfig(),
             Cache = cache ?? new CacheSettings(),
+            Analytics = analytics ?? new AnalyticsSettings(),
             Consumers = consumers.ToArray(),
             Plans = plans.ToArray(),
         };
