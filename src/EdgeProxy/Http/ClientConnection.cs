@@ -544,7 +544,7 @@ internal sealed class ClientConnection
     }
 
     /// <summary>Writes the gateway's own JSON answer; returns whether the connection can stay open.</summary>
-    private bool WriteAnswer(long started, CompiledRoute? route, ProxyErrorKind kind)
+    private bool WriteAnswer(long started, CompiledRoute? route, ProxyErrorKind kind, UpstreamEndpoint? endpoint = null)
     {
         var request = _request!;
         var (status, message) = kind switch
@@ -560,7 +560,7 @@ internal sealed class ClientConnection
         // A body we did not read would be taken for the next request, so the connection closes unless there was none.
         var keepAlive = request.KeepAlive && (!request.HasBody || _bodyForwarded) && !_closeRequested.IsCancellationRequested;
         ClientResponseWriter.WriteError(_output, status, message, RequestId, close: !keepAlive, headOnly: request.IsHead, _access.ResponseHeaders);
-        Record(started, 0, route, null, status, 0, 0, kind);
+        Record(started, 0, route, endpoint, status, 0, 0, kind);
         return keepAlive;
     }
 
@@ -590,7 +590,7 @@ internal sealed class ClientConnection
             return staleKeepAlive;
         }
 
-        var keepAlive = WriteAnswer(started, route, failure.Kind);
+        var keepAlive = WriteAnswer(started, route, failure.Kind, endpoint);
         await _output.FlushAsync();
         return keepAlive;
     }
