@@ -59,6 +59,7 @@ public enum AnalyticsErrorKind : byte
     Forbidden,
     RateLimited,
     QuotaExceeded,
+    Gone,
 }
 
 /// <summary>How a batch's payload is compressed.</summary>
