@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using EdgeProxy.Policy.Config.Loading;
 using EdgeProxy.Policy.Config.Validation;
-using Tomlyn.Parsing;
+using EdgeProxy.Policy.Toml;
 
 namespace EdgeProxy.Policy.Config;
 
@@ -125,7 +125,7 @@ public static class ConfigLoader
                 continue;
             }
 
-            var root = Parse(source, errors);
+            var root = TomlTreeBuilder.Parse(source.Text, source.Path, errors);
             if (root is null)
             {
                 complete = false;
@@ -144,41 +144,6 @@ public static class ConfigLoader
 
         var files = sources.ConvertAll(s => s.Path);
         return new ConfigLoadResult(errors.Count == 0 ? config : null, Sort(errors, files), files, ComputeVersion(sources));
-    }
-
-    /// <summary>The file's TOML tree, or null (with errors added) when it has syntax errors.</summary>
-    private static TomlTable? Parse(SourceFile source, List<ConfigError> errors)
-    {
-        Tomlyn.Syntax.DocumentSyntax document;
-        try
-        {
-            document = SyntaxParser.Parse(source.Text!, source.Path, validate: true);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // Tomlyn reports problems as diagnostics; a throw is a parser bug, still the file's problem to report.
-            errors.Add(new ConfigError(source.Path, 1, 1, $"cannot parse the file: {e.Message}"));
-            return null;
-        }
-
-        if (!document.HasErrors)
-        {
-            return TomlTreeBuilder.Build(document, source.Path, errors);
-        }
-
-        // One error per line: after the first, Tomlyn's recovery often reports the rest of the line again.
-        var lastLine = -1;
-        foreach (var diagnostic in document.Diagnostics)
-        {
-            var line = Math.Max(1, diagnostic.Span.Start.Line + 1);
-            if (diagnostic.Kind == Tomlyn.Syntax.DiagnosticMessageKind.Error && line != lastLine)
-            {
-                errors.Add(new SourcePosition(source.Path, line, Math.Max(1, diagnostic.Span.Start.Column + 1)).Error(diagnostic.Message));
-                lastLine = line;
-            }
-        }
-
-        return null;
     }
 
     // Errors come from several passes (syntax, mapping, each validator); a reader wants them file by file, top down.

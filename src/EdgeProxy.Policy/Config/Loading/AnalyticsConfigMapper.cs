@@ -1,3 +1,5 @@
+using EdgeProxy.Policy.Toml;
+
 namespace EdgeProxy.Policy.Config.Loading;
 
 /// <summary>Maps <c>[analytics]</c> and the routes' <c>analytics</c> tables.</summary>

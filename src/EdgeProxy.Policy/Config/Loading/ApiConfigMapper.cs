@@ -1,3 +1,5 @@
+using EdgeProxy.Policy.Toml;
+
 namespace EdgeProxy.Policy.Config.Loading;
 
 /// <summary>Maps <c>[[apis]]</c> with their <c>[[apis.versions]]</c>, and a plan's <c>price</c> table.</summary>

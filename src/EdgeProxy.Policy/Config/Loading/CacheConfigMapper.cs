@@ -1,3 +1,5 @@
+using EdgeProxy.Policy.Toml;
+
 namespace EdgeProxy.Policy.Config.Loading;
 
 /// <summary>Maps <c>[cache]</c> and the routes' <c>cache</c> and <c>compression</c> tables.</summary>

@@ -1,3 +1,5 @@
+using EdgeProxy.Policy.Toml;
+
 namespace EdgeProxy.Policy.Config.Loading;
 
 /// <summary>What mapping one file needs: where errors go, where positions go, and how to resolve its relative paths.</summary>

@@ -1,3 +1,5 @@
+using EdgeProxy.Policy.Toml;
+
 namespace EdgeProxy.Policy.Config.Loading;
 
 /// <summary>Where one config record and each of its keys were written.</summary>

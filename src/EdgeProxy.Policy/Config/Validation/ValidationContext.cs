@@ -1,4 +1,5 @@
 using EdgeProxy.Policy.Config.Loading;
+using EdgeProxy.Policy.Toml;
 
 namespace EdgeProxy.Policy.Config.Validation;
 

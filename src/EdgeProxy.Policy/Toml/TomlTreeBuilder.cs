@@ -1,13 +1,15 @@
+using EdgeProxy.Policy.Config;
+using Tomlyn.Parsing;
 using Tomlyn.Syntax;
 
-namespace EdgeProxy.Policy.Config.Loading;
+namespace EdgeProxy.Policy.Toml;
 
 /// <summary>
 /// Turns Tomlyn's syntax tree (which Tomlyn has already checked for TOML errors such as redefined keys) into
 /// <see cref="TomlNode"/>s, applying TOML's table rules: dotted keys and headers create intermediate tables,
 /// and <c>[a.b]</c> after <c>[[a]]</c> lands in the last element of <c>a</c>.
 /// </summary>
-internal sealed class TomlTreeBuilder
+public sealed class TomlTreeBuilder
 {
     private readonly string _file;
     private readonly List<ConfigError> _errors;
@@ -18,7 +20,48 @@ internal sealed class TomlTreeBuilder
         _errors = errors;
     }
 
-    public static TomlTable Build(DocumentSyntax document, string file, List<ConfigError> errors)
+    /// <summary>
+    /// Parses <paramref name="text"/> and returns its root table, or null (with errors added) when it is not
+    /// valid TOML. Every error is added to <paramref name="errors"/> at <c>file:line:column</c>, named by
+    /// <paramref name="file"/>.
+    /// </summary>
+    public static TomlTable? Parse(string text, string file, List<ConfigError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(errors);
+        DocumentSyntax document;
+        try
+        {
+            document = SyntaxParser.Parse(text, file, validate: true);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Tomlyn reports problems as diagnostics; a throw is a parser bug, still the file's problem to report.
+            errors.Add(new ConfigError(file, 1, 1, $"cannot parse the file: {e.Message}"));
+            return null;
+        }
+
+        if (!document.HasErrors)
+        {
+            return Build(document, file, errors);
+        }
+
+        // One error per line: after the first, Tomlyn's recovery often reports the rest of the line again.
+        var lastLine = -1;
+        foreach (var diagnostic in document.Diagnostics)
+        {
+            var line = Math.Max(1, diagnostic.Span.Start.Line + 1);
+            if (diagnostic.Kind == DiagnosticMessageKind.Error && line != lastLine)
+            {
+                errors.Add(new SourcePosition(file, line, Math.Max(1, diagnostic.Span.Start.Column + 1)).Error(diagnostic.Message));
+                lastLine = line;
+            }
+        }
+
+        return null;
+    }
+
+    private static TomlTable Build(DocumentSyntax document, string file, List<ConfigError> errors)
     {
         var builder = new TomlTreeBuilder(file, errors);
         var root = new TomlTable(new SourcePosition(file, 1, 1), TomlTableOrigin.Header);
@@ -81,7 +124,7 @@ internal sealed class TomlTreeBuilder
             }
 
             var element = new TomlTable(header, TomlTableOrigin.Header);
-            array.Items.Add(element);
+            array.Add(element);
             return element;
         }
 
@@ -170,7 +213,7 @@ internal sealed class TomlTreeBuilder
                 {
                     if (Convert(item.Value) is { } value)
                     {
-                        array.Items.Add(value);
+                        array.Add(value);
                     }
                 }
 

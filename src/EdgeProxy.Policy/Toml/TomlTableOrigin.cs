@@ -1,6 +1,7 @@
-namespace EdgeProxy.Policy.Config.Loading;
+namespace EdgeProxy.Policy.Toml;
 
-internal enum TomlTableOrigin
+/// <summary>How a table came to exist, which decides whether TOML lets a later header or key extend it.</summary>
+public enum TomlTableOrigin
 {
     /// <summary>Created by a <c>[header]</c> or <c>[[header]]</c>.</summary>
     Header,

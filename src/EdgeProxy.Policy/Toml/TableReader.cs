@@ -1,11 +1,25 @@
-namespace EdgeProxy.Policy.Config.Loading;
+using System.Globalization;
+using EdgeProxy.Policy.Config;
+using EdgeProxy.Policy.Config.Loading;
+
+namespace EdgeProxy.Policy.Toml;
 
 /// <summary>
-/// Reads typed values out of one TOML table, recording each key's position and reporting wrong types.
-/// Every key the mapper asks for is by definition known, so <see cref="Finish{T}"/> can report the rest as
-/// unknown (with the nearest known key) without a second list of names to keep in sync.
+/// Reads typed values out of one TOML table, recording each key's position and reporting wrong types and
+/// ranges (never throwing) as <c>file:line:column</c> errors. Every key a caller asks for is by definition
+/// known, so <see cref="Finish()"/> can report the rest as unknown (with the nearest known key) without a
+/// second list of names to keep in sync. The gateway's config mapper and the load-test runner's scenario
+/// loader both read their files with it, so both speak the same messages.
 /// </summary>
-internal sealed class TableReader
+/// <example>
+/// <code>
+/// var root = TomlTreeBuilder.Parse(text, path, errors);
+/// var document = new TableReader(root, errors);
+/// var timeout = document.Table("server")?.Duration("timeout", TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(1));
+/// document.Finish();
+/// </code>
+/// </example>
+public sealed class TableReader
 {
     private const long MaxSeconds = long.MaxValue / TimeSpan.TicksPerSecond;
 
@@ -13,7 +27,13 @@ internal sealed class TableReader
     private readonly string _path;
     private readonly List<string> _known = [];
 
-    public TableReader(TomlTable table, string path, bool isArrayElement, MapContext context)
+    /// <summary>A reader for a document's root table; its errors go to <paramref name="errors"/>.</summary>
+    public TableReader(TomlTable root, List<ConfigError> errors)
+        : this(root, "", isArrayElement: false, new MapContext(root.Position.File, errors, new ConfigPositions(root.Position)))
+    {
+    }
+
+    internal TableReader(TomlTable table, string path, bool isArrayElement, MapContext context)
     {
         _table = table;
         _path = path;
@@ -22,16 +42,47 @@ internal sealed class TableReader
         Positions = new RecordPositions(table.Position);
     }
 
-    public MapContext Context { get; }
+    internal MapContext Context { get; }
 
-    /// <summary>How messages name this table: the TOML header that would declare it.</summary>
+    /// <summary>How messages name this table: the TOML header that would declare it (<c>[[steps]]</c>), or "the top level".</summary>
     public string Section { get; }
+
+    /// <summary>Where the table was declared: its header, or the start of an inline table.</summary>
+    public SourcePosition Position => _table.Position;
 
     /// <summary>"in [gateway]", or "at the top level" for the root.</summary>
     private string Where => _path.Length == 0 ? "at the top level" : $"in {Section}";
 
-    public RecordPositions Positions { get; }
+    internal RecordPositions Positions { get; }
 
+    /// <summary>Whether <paramref name="key"/> was written; does not count as asking for it.</summary>
+    public bool Has(string key) => _table.Find(key) is not null;
+
+    /// <summary>Where the value of <paramref name="key"/> was written, or the table's position when it was not.</summary>
+    public SourcePosition PositionOf(string key) => _table.Find(key)?.Value.Position ?? _table.Position;
+
+    /// <summary>Reports <paramref name="message"/> at <paramref name="at"/>.</summary>
+    public void Error(SourcePosition at, string message) => Context.Error(at, message);
+
+    /// <summary>Reports <paramref name="message"/> at the table's header.</summary>
+    public void Error(string message) => Context.Error(_table.Position, message);
+
+    /// <summary>
+    /// Reports a missing <paramref name="key"/> at the table's header, in the words the gateway's validators
+    /// use; true when it was written.
+    /// </summary>
+    public bool Require(string key)
+    {
+        if (Has(key))
+        {
+            return true;
+        }
+
+        Context.Error(_table.Position, $"missing key '{key}' {Where}");
+        return false;
+    }
+
+    /// <summary>The raw value of <paramref name="key"/> (null when absent), marking the key as known.</summary>
     public TomlNode? Node(string key)
     {
         _known.Add(key);
@@ -45,6 +96,7 @@ internal sealed class TableReader
         return entry.Value;
     }
 
+    /// <summary>A string; any other type is reported.</summary>
     public string? String(string key)
     {
         var node = Node(key);
@@ -57,6 +109,7 @@ internal sealed class TableReader
         return null;
     }
 
+    /// <summary>A boolean; any other type is reported.</summary>
     public bool? Boolean(string key)
     {
         var node = Node(key);
@@ -69,6 +122,7 @@ internal sealed class TableReader
         return null;
     }
 
+    /// <summary>An integer that fits an <see cref="int"/>.</summary>
     public int? Int32(string key)
     {
         var node = Node(key);
@@ -92,6 +146,7 @@ internal sealed class TableReader
         return (int)i.Integer;
     }
 
+    /// <summary>An integer.</summary>
     public long? Int64(string key)
     {
         var node = Node(key);
@@ -103,6 +158,10 @@ internal sealed class TableReader
         TypeError(key, node, "an integer");
         return null;
     }
+
+    /// <summary>An integer from <paramref name="min"/> to <paramref name="max"/> inclusive; one outside is reported.</summary>
+    public long? Int64(string key, long min, long max) =>
+        InRange(key, Int64(key), min, max, static v => v.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>A decimal number: a TOML integer or float (money: <c>49.0</c>, <c>0.0001</c>), read exactly as written.</summary>
     public decimal? Decimal(string key)
@@ -123,6 +182,10 @@ internal sealed class TableReader
                 return null;
         }
     }
+
+    /// <summary>A finite number from <paramref name="min"/> to <paramref name="max"/> inclusive; one outside is reported.</summary>
+    public double? Double(string key, double min, double max) =>
+        InRange(key, Double(key), min, max, static v => v.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>A TOML float, or an integer taken as one (<c>sample = 1</c>).</summary>
     public double? Double(string key)
@@ -226,6 +289,12 @@ internal sealed class TableReader
         }
     }
 
+    /// <summary>A duration from <paramref name="min"/> to <paramref name="max"/> inclusive; one outside is reported.</summary>
+    public TimeSpan? Duration(string key, TimeSpan min, TimeSpan max) => InRange(key, Duration(key), min, max, DurationParser.Format);
+
+    /// <summary>A size from <paramref name="min"/> to <paramref name="max"/> bytes inclusive; one outside is reported.</summary>
+    public long? Size(string key, long min, long max) => InRange(key, Size(key), min, max, SizeParser.Format);
+
     /// <summary>A byte count: an integer or a string with a unit (<c>"10MiB"</c>).</summary>
     public long? Size(string key)
     {
@@ -245,6 +314,7 @@ internal sealed class TableReader
         }
     }
 
+    /// <summary>A byte count that fits an <see cref="int"/>.</summary>
     public int? SizeInt32(string key)
     {
         var size = Size(key);
@@ -314,8 +384,11 @@ internal sealed class TableReader
         return new TableReader(table, Child(key), isArrayElement: false, Context);
     }
 
-    /// <summary>A sub-table whose keys are data (header names), not a schema.</summary>
-    public TomlTable? FreeTable(string key)
+    /// <summary>
+    /// A sub-table whose keys are data (header names), not a schema; <paramref name="example"/> shows one in
+    /// the message when the value is not a table.
+    /// </summary>
+    public TomlTable? FreeTable(string key, string example = "{ \"X-Name\" = \"value\" }")
     {
         var node = Node(key);
         if (node is TomlTable table)
@@ -323,7 +396,7 @@ internal sealed class TableReader
             return table;
         }
 
-        TypeError(key, node, "a table like { \"X-Name\" = \"value\" }");
+        TypeError(key, node, $"a table like {example}");
         return null;
     }
 
@@ -361,7 +434,7 @@ internal sealed class TableReader
     }
 
     /// <summary>Reports unknown keys and files the record's positions under the record instance.</summary>
-    public T Finish<T>(T record)
+    internal T Finish<T>(T record)
         where T : class
     {
         Finish();
@@ -369,6 +442,7 @@ internal sealed class TableReader
         return record;
     }
 
+    /// <summary>Reports every key of the table that no reader method asked for, with the nearest known key.</summary>
     public void Finish()
     {
         foreach (var entry in _table.Entries)
@@ -386,9 +460,22 @@ internal sealed class TableReader
     }
 
     /// <summary>How messages name a sub-table of this one whose keys are data, e.g. <c>[routes.request_headers.set]</c>.</summary>
-    public string ChildSection(string key) => $"[{Child(key)}]";
+    internal string ChildSection(string key) => $"[{Child(key)}]";
 
     private string Child(string key) => _path.Length == 0 ? key : $"{_path}.{key}";
+
+    // The range is checked after the type, so a wrong type is reported once, as a type error.
+    private T? InRange<T>(string key, T? value, T min, T max, Func<T, string> format)
+        where T : struct, IComparable<T>
+    {
+        if (value is not { } v || (v.CompareTo(min) >= 0 && v.CompareTo(max) <= 0))
+        {
+            return value;
+        }
+
+        Invalid(key, _table.Find(key)!.Value, $"'{key}' {Where} must be between {format(min)} and {format(max)}, found {format(v)}");
+        return null;
+    }
 
     /// <summary>Reports a value of the wrong type; an absent value (null) is not an error here.</summary>
     private void TypeError(string key, TomlNode? found, string expected)

@@ -1,19 +1,30 @@
 using System.Globalization;
 
-namespace EdgeProxy.Policy.Config.Loading;
+namespace EdgeProxy.Policy.Toml;
 
 /// <summary>A string, integer, float, boolean or date-time value.</summary>
-internal sealed class TomlScalar(SourcePosition position, TomlScalarKind kind, string text) : TomlNode(position)
+public sealed class TomlScalar : TomlNode
 {
-    public TomlScalarKind Kind { get; } = kind;
+    internal TomlScalar(SourcePosition position, TomlScalarKind kind, string text)
+        : base(position)
+    {
+        Kind = kind;
+        Text = text;
+    }
+
+    /// <summary>Which of the scalar kinds this is.</summary>
+    public TomlScalarKind Kind { get; }
 
     /// <summary>The decoded string for strings; the source text for the other kinds.</summary>
-    public string Text { get; } = text;
+    public string Text { get; }
 
-    public long Integer { get; init; }
+    /// <summary>The value of an <see cref="TomlScalarKind.Integer"/>; 0 for other kinds.</summary>
+    public long Integer { get; internal init; }
 
-    public bool Boolean { get; init; }
+    /// <summary>The value of a <see cref="TomlScalarKind.Boolean"/>; false for other kinds.</summary>
+    public bool Boolean { get; internal init; }
 
+    /// <inheritdoc/>
     public override string Describe() => Kind switch
     {
         TomlScalarKind.String => $"the string \"{Escape(Text)}\"",
