@@ -223,7 +223,7 @@ public sealed class RunnerFunctionalTests : IAsyncLifetime, IDisposable
         var exit = await Program.RunAsync([path], stdout, stderr);
 
         Assert.Equal(2, exit);
-        Assert.Contains($"{path}:4:8: 'path' must be a string, not an integer", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"{path}:4:8: 'path' in [[steps]] must be a string, found the integer 42", stderr.ToString(), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -86,8 +86,8 @@ public class ScenarioLoaderTests
         Assert.Contains(messages, m => m.StartsWith("many.toml:3:1: unknown key 'timout' in [scenario]; did you mean 'timeout'?", StringComparison.Ordinal));
         Assert.Contains(messages, m => m.StartsWith("many.toml:7:8: '{item.id}' names no feed", StringComparison.Ordinal));
         Assert.Contains(messages, m => m.StartsWith("many.toml:8:23: 'expect_status' entries", StringComparison.Ordinal));
-        Assert.Contains(messages, m => m.StartsWith("many.toml:9:14: 'think_time' must be a duration", StringComparison.Ordinal));
-        Assert.Contains(messages, m => m.Contains("needs 'connections'", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.StartsWith("many.toml:9:14: 'think_time' in [[steps]] must be a duration", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.StartsWith("many.toml:11:1: missing key 'connections' in [[phases]]", StringComparison.Ordinal));
         Assert.Contains(messages, m => m.StartsWith("many.toml:15:15: 'concurrency' belongs to the closed model", StringComparison.Ordinal));
         Assert.Contains(messages, m => m.StartsWith("many.toml:18:1: SLO 'p99' = \"fast\" is not a condition", StringComparison.Ordinal));
     }

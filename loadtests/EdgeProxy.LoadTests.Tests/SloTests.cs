@@ -1,6 +1,7 @@
 using EdgeProxy.LoadTests.Reporting;
 using EdgeProxy.LoadTests.Scenarios;
-using EdgeProxy.LoadTests.Toml;
+using EdgeProxy.Policy.Config;
+using EdgeProxy.Policy.Toml;
 
 namespace EdgeProxy.LoadTests.Tests;
 
@@ -21,7 +22,7 @@ public class SloTests
     [InlineData("status_429", "> 40%", "Greater", 0.4)]
     public void Parse_ReadsOperatorAndValueInTheMetricsUnit(string metric, string condition, string op, double value)
     {
-        var errors = new List<ScenarioError>();
+        var errors = new List<ConfigError>();
         var slo = SloConfig.Parse(null, metric, condition, At, errors);
 
         Assert.Empty(errors);
@@ -33,7 +34,7 @@ public class SloTests
     [Fact]
     public void Parse_Range()
     {
-        var errors = new List<ScenarioError>();
+        var errors = new List<ConfigError>();
         var slo = SloConfig.Parse("limited", "status_429", "48%..52%", At, errors)!;
 
         Assert.Equal(SloOperator.Between, slo.Operator);
@@ -54,7 +55,7 @@ public class SloTests
     [InlineData("status_429", "52%..48%", "is not a condition")]
     public void Parse_RejectsWithAMessageAtTheKey(string metric, string condition, string message)
     {
-        var errors = new List<ScenarioError>();
+        var errors = new List<ConfigError>();
 
         Assert.Null(SloConfig.Parse(null, metric, condition, At, errors));
         var error = Assert.Single(errors);
@@ -65,7 +66,7 @@ public class SloTests
     [Fact]
     public void Evaluate_JudgesOverallAndPerStepAndNamesTheScope()
     {
-        var errors = new List<ScenarioError>();
+        var errors = new List<ConfigError>();
         SloConfig[] slos =
         [
             SloConfig.Parse(null, "p99", "< 10ms", At, errors)!,
@@ -90,7 +91,7 @@ public class SloTests
     [Fact]
     public void Evaluate_NoDataFailsInsteadOfPassing()
     {
-        var errors = new List<ScenarioError>();
+        var errors = new List<ConfigError>();
         var empty = Step("overall", requests: 0, errors: 0, p99: 0, statuses: []);
 
         var results = ReportBuilder.Evaluate(

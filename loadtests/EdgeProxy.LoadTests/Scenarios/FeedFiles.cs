@@ -1,5 +1,6 @@
 using System.Text.Json;
-using EdgeProxy.LoadTests.Toml;
+using EdgeProxy.Policy.Config;
+using EdgeProxy.Policy.Toml;
 
 namespace EdgeProxy.LoadTests.Scenarios;
 
@@ -8,7 +9,7 @@ internal static class FeedFiles
 {
     private const int MaxRows = 10_000_000;
 
-    public static (IReadOnlyList<string> Columns, List<string[]> Rows)? Read(string path, SourcePosition position, List<ScenarioError> errors)
+    public static (IReadOnlyList<string> Columns, List<string[]> Rows)? Read(string path, SourcePosition position, List<ConfigError> errors)
     {
         try
         {
@@ -21,7 +22,7 @@ internal static class FeedFiles
         }
     }
 
-    private static (IReadOnlyList<string>, List<string[]>)? ReadCsv(string path, SourcePosition position, List<ScenarioError> errors)
+    private static (IReadOnlyList<string>, List<string[]>)? ReadCsv(string path, SourcePosition position, List<ConfigError> errors)
     {
         using var reader = new StreamReader(path);
         string[]? columns = null;
@@ -119,7 +120,7 @@ internal static class FeedFiles
         return [.. fields];
     }
 
-    private static (IReadOnlyList<string>, List<string[]>)? ReadJson(string path, SourcePosition position, List<ScenarioError> errors)
+    private static (IReadOnlyList<string>, List<string[]>)? ReadJson(string path, SourcePosition position, List<ConfigError> errors)
     {
         using var stream = File.OpenRead(path);
         using var document = JsonDocument.Parse(stream);

@@ -1,21 +1,26 @@
 using System.Globalization;
 using System.Text;
-using EdgeProxy.LoadTests.Toml;
+using EdgeProxy.Policy.Config;
+using EdgeProxy.Policy.Toml;
 
 namespace EdgeProxy.LoadTests.Scenarios;
 
 /// <summary>
 /// Reads a scenario file: TOML → typed records, checking everything and collecting every error (each as
-/// <c>file:line:column: message</c>) instead of stopping at the first. Feed and body files are read relative to
-/// the scenario's directory.
+/// <c>file:line:column: message</c>) instead of stopping at the first. The TOML layer (positioned tree, typed
+/// reads, unknown-key hints, duration and size syntax) is the gateway's own, from EdgeProxy.Policy, so a
+/// scenario and a gateway config are written and reported alike. Feed and body files are read relative to the
+/// scenario's directory.
 /// </summary>
 internal static class ScenarioLoader
 {
     private static readonly TimeSpan MaxPhase = TimeSpan.FromHours(24);
 
-    public static (ScenarioConfig? Scenario, List<ScenarioError> Errors) Load(string path, string? targetOverride = null)
+    private const string SloExample = "{ p99 = \"< 20ms\", error_rate = \"< 1%\" }";
+
+    public static (ScenarioConfig? Scenario, List<ConfigError> Errors) Load(string path, string? targetOverride = null)
     {
-        var errors = new List<ScenarioError>();
+        var errors = new List<ConfigError>();
         string text;
         try
         {
@@ -30,16 +35,16 @@ internal static class ScenarioLoader
         return Parse(text, path, targetOverride, errors);
     }
 
-    public static (ScenarioConfig? Scenario, List<ScenarioError> Errors) Parse(string text, string path, string? targetOverride = null, List<ScenarioError>? errors = null)
+    public static (ScenarioConfig? Scenario, List<ConfigError> Errors) Parse(string text, string path, string? targetOverride = null, List<ConfigError>? errors = null)
     {
         errors ??= [];
-        if (TomlDocumentReader.Read(text, path, errors) is not { } root)
+        if (TomlTreeBuilder.Parse(text, path, errors) is not { } root)
         {
             return (null, errors);
         }
 
         var directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
-        var document = new TableReader(root, "", errors);
+        var document = new TableReader(root, errors);
         var header = document.Table("scenario");
         if (header is null)
         {
@@ -49,7 +54,12 @@ internal static class ScenarioLoader
         var name = header?.String("name") ?? Path.GetFileNameWithoutExtension(path);
         var description = header?.String("description") ?? "";
         TargetAddress? target = null;
-        var targetText = header?.String("target", required: targetOverride is null);
+        var targetText = header?.String("target");
+        if (targetOverride is null)
+        {
+            header?.Require("target");
+        }
+
         targetText = targetOverride ?? targetText;
         if (targetText is not null && !TargetAddress.TryParse(targetText, out target, out var targetError))
         {
@@ -65,13 +75,13 @@ internal static class ScenarioLoader
 
         var timeout = header?.Duration("timeout", TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(10)) ?? TimeSpan.FromSeconds(10);
         var keepAlive = header?.Boolean("keep_alive") ?? true;
-        var seed = (int)(header?.Integer("seed", 0, int.MaxValue) ?? 1);
-        header?.RejectUnknownKeys("name", "description", "target", "timeout", "keep_alive", "seed");
+        var seed = (int)(header?.Int64("seed", 0, int.MaxValue) ?? 1);
+        header?.Finish();
 
         var feeds = new List<FeedConfig>();
-        foreach (var table in document.Tables("feeds"))
+        foreach (var table in document.Tables("feeds") ?? [])
         {
-            if (ReadFeed(table, directory, feeds) is { } feed)
+            if (ReadFeed(table, directory, feeds, errors) is { } feed)
             {
                 feeds.Add(feed);
             }
@@ -79,9 +89,9 @@ internal static class ScenarioLoader
 
         var slos = new List<SloConfig>();
         var steps = new List<StepConfig>();
-        foreach (var table in document.Tables("steps"))
+        foreach (var table in document.Tables("steps") ?? [])
         {
-            if (ReadStep(table, directory, feeds, steps, slos) is { } step)
+            if (ReadStep(table, directory, feeds, steps, slos, errors) is { } step)
             {
                 steps.Add(step);
             }
@@ -93,9 +103,9 @@ internal static class ScenarioLoader
         }
 
         var phases = new List<PhaseConfig>();
-        foreach (var table in document.Tables("phases"))
+        foreach (var table in document.Tables("phases") ?? [])
         {
-            if (ReadPhase(table, phases.Count) is { } phase)
+            if (ReadPhase(table, phases.Count, errors) is { } phase)
             {
                 phases.Add(phase);
             }
@@ -110,21 +120,21 @@ internal static class ScenarioLoader
             document.Error("every phase has record = false: nothing would be measured");
         }
 
-        if (document.Table("slo") is { } overall)
+        if (document.FreeTable("slo", SloExample) is { } overall)
         {
-            ReadSlos(overall, step: null, slos);
+            ReadSlos(overall, step: null, slos, errors);
         }
 
         var actions = new List<ActionConfig>();
-        foreach (var table in document.Tables("actions"))
+        foreach (var table in document.Tables("actions") ?? [])
         {
-            if (ReadAction(table, directory) is { } action)
+            if (ReadAction(table, directory, actions.Count, errors) is { } action)
             {
                 actions.Add(action);
             }
         }
 
-        document.RejectUnknownKeys("scenario", "feeds", "steps", "phases", "slo", "actions");
+        document.Finish();
         if (errors.Count > 0 || target is null)
         {
             return (null, errors);
@@ -147,10 +157,10 @@ internal static class ScenarioLoader
         }, errors);
     }
 
-    private static FeedConfig? ReadFeed(TableReader table, string directory, List<FeedConfig> feeds)
+    private static FeedConfig? ReadFeed(TableReader table, string directory, List<FeedConfig> feeds, List<ConfigError> errors)
     {
-        var errors = table.Errors;
-        var name = table.String("name", required: true);
+        table.Require("name");
+        var name = table.String("name");
         if (name is not null && !IsIdentifier(name))
         {
             errors.Add(table.PositionOf("name").Error($"feed name '{name}' must be letters, digits, '_' or '-' (it is used as {{{name}}})"));
@@ -160,12 +170,7 @@ internal static class ScenarioLoader
             errors.Add(table.PositionOf("name").Error($"feed name '{name}' is already taken"));
         }
 
-        var order = table.String("order") switch
-        {
-            null or "round-robin" => FeedOrder.RoundRobin,
-            "random" => FeedOrder.Random,
-            var other => Invalid(table, "order", $"'order' must be \"round-robin\" or \"random\", not \"{other}\"", FeedOrder.RoundRobin),
-        };
+        var order = table.Choice<FeedOrder>("order", [("round-robin", FeedOrder.RoundRobin), ("random", FeedOrder.Random)]) ?? FeedOrder.RoundRobin;
 
         var sources = new[] { "file", "values", "range" }.Where(table.Has).ToList();
         if (sources.Count != 1)
@@ -186,10 +191,12 @@ internal static class ScenarioLoader
 
         if (table.Table("range") is { } range)
         {
-            var from = range.Integer("from", long.MinValue, long.MaxValue, required: true);
-            var to = range.Integer("to", long.MinValue, long.MaxValue, required: true);
+            range.Require("from");
+            range.Require("to");
+            var from = range.Int64("from");
+            var to = range.Int64("to");
             var format = range.String("format") ?? "{0}";
-            range.RejectUnknownKeys("from", "to", "format");
+            range.Finish();
             if (from is { } f && to is { } t)
             {
                 if (t < f || t - f >= 10_000_000)
@@ -213,7 +220,7 @@ internal static class ScenarioLoader
             }
         }
 
-        table.RejectUnknownKeys("name", "file", "values", "range", "order");
+        table.Finish();
         if (name is null || data is null)
         {
             return null;
@@ -228,22 +235,15 @@ internal static class ScenarioLoader
         return new FeedConfig { Name = name, Columns = data.Value.Columns, Rows = data.Value.Rows, Order = order };
     }
 
-    private static StepConfig? ReadStep(TableReader table, string directory, List<FeedConfig> feeds, List<StepConfig> steps, List<SloConfig> slos)
+    private static StepConfig? ReadStep(TableReader table, string directory, List<FeedConfig> feeds, List<StepConfig> steps, List<SloConfig> slos, List<ConfigError> errors)
     {
-        var errors = table.Errors;
         var name = table.String("name") ?? $"step{steps.Count + 1}";
         if (steps.Any(s => s.Name == name))
         {
             errors.Add(table.PositionOf("name").Error($"step name '{name}' is used twice; SLOs and reports name steps"));
         }
 
-        var kind = table.String("kind") switch
-        {
-            null or "http" => StepKind.Http,
-            "websocket" => StepKind.WebSocket,
-            "sse" => StepKind.Sse,
-            var other => Invalid(table, "kind", $"'kind' must be \"http\", \"websocket\" or \"sse\", not \"{other}\"", StepKind.Http),
-        };
+        var kind = table.Choice<StepKind>("kind", [("http", StepKind.Http), ("websocket", StepKind.WebSocket), ("sse", StepKind.Sse)]) ?? StepKind.Http;
 
         var method = table.String("method") ?? "GET";
         if (method.Length == 0 || !method.All(c => char.IsAsciiLetterUpper(c) || c == '-'))
@@ -256,7 +256,8 @@ internal static class ScenarioLoader
             errors.Add(table.PositionOf("method").Error($"a {kind} step always sends GET"));
         }
 
-        var pathText = table.String("path", required: true) ?? "/";
+        table.Require("path");
+        var pathText = table.String("path") ?? "/";
         if (!pathText.StartsWith('/') || pathText.Any(c => c <= ' ' || c == 0x7f))
         {
             errors.Add(table.PositionOf("path").Error($"'path' must start with '/' and contain no spaces or control characters: \"{pathText}\""));
@@ -264,9 +265,9 @@ internal static class ScenarioLoader
 
         var path = TextTemplate.Parse(pathText, feeds, table.PositionOf("path"), errors);
         var headers = new List<(string, TextTemplate)>();
-        if (table.Table("headers") is { } headerTable)
+        if (table.FreeTable("headers") is { } headerTable)
         {
-            foreach (var entry in headerTable.Entries())
+            foreach (var entry in headerTable.Entries)
             {
                 if (entry.Key.Length == 0 || !entry.Key.All(IsTokenChar))
                 {
@@ -288,7 +289,7 @@ internal static class ScenarioLoader
                 }
                 else
                 {
-                    errors.Add(entry.Value.Position.Error($"header '{entry.Key}' must be a string, not {entry.Value.KindName}"));
+                    errors.Add(entry.Value.Position.Error($"header '{entry.Key}' must be a string, found {entry.Value.Describe()}"));
                 }
             }
         }
@@ -328,10 +329,10 @@ internal static class ScenarioLoader
             table.Error($"a {kind} step sends no request body");
         }
 
-        var expect = ReadStatusSet(table);
+        var expect = ReadStatusSet(table, errors);
         var thinkTime = table.Duration("think_time", TimeSpan.Zero, TimeSpan.FromHours(1)) ?? TimeSpan.Zero;
 
-        var messages = (int)(table.Integer("messages", 1, 1_000_000) ?? 10);
+        var messages = (int)(table.Int64("messages", 1, 1_000_000) ?? 10);
         var message = table.String("message");
         var messageSize = table.Size("message_size", 1, 16 << 20);
         if (message is not null && messageSize is not null)
@@ -339,7 +340,7 @@ internal static class ScenarioLoader
             table.Error("a websocket step may have 'message' or 'message_size', not both");
         }
 
-        var events = (int)(table.Integer("events", 0, 10_000_000) ?? 0);
+        var events = (int)(table.Int64("events", 0, 10_000_000) ?? 0);
         var streamDuration = table.Duration("stream_duration", TimeSpan.FromMilliseconds(1), TimeSpan.FromHours(1)) ?? TimeSpan.FromSeconds(5);
         foreach (var (key, only) in new[] { ("messages", StepKind.WebSocket), ("message", StepKind.WebSocket), ("message_size", StepKind.WebSocket), ("events", StepKind.Sse), ("stream_duration", StepKind.Sse) })
         {
@@ -349,13 +350,12 @@ internal static class ScenarioLoader
             }
         }
 
-        if (table.Table("slo") is { } sloTable)
+        if (table.FreeTable("slo", SloExample) is { } sloTable)
         {
-            ReadSlos(sloTable, name, slos);
+            ReadSlos(sloTable, name, slos, errors);
         }
 
-        table.RejectUnknownKeys("name", "kind", "method", "path", "headers", "body", "body_file", "body_size", "expect_status", "think_time",
-            "messages", "message", "message_size", "events", "stream_duration", "slo");
+        table.Finish();
 
         return new StepConfig
         {
@@ -376,10 +376,18 @@ internal static class ScenarioLoader
         };
     }
 
-    private static StatusSet? ReadStatusSet(TableReader table)
+    private static StatusSet? ReadStatusSet(TableReader table, List<ConfigError> errors)
     {
-        if (table.Array("expect_status") is not { } items)
+        const string Entries = "status codes (100-599) or classes such as \"2xx\"";
+        var node = table.Node("expect_status");
+        if (node is null)
         {
+            return null;
+        }
+
+        if (node is not TomlArray { IsTableArray: false, Items: var items })
+        {
+            errors.Add(node.Position.Error($"'expect_status' in {table.Section} must be an array of {Entries}, found {node.Describe()}"));
             return null;
         }
 
@@ -395,45 +403,44 @@ internal static class ScenarioLoader
                     ranges.Add(cls);
                     break;
                 default:
-                    table.Errors.Add(item.Position.Error("'expect_status' entries must be status codes (100-599) or classes such as \"2xx\""));
+                    errors.Add(item.Position.Error($"'expect_status' entries must be {Entries}, found {item.Describe()}"));
                     break;
             }
         }
 
         if (ranges.Count == 0)
         {
-            table.Errors.Add(table.PositionOf("expect_status").Error("'expect_status' must list at least one status"));
+            errors.Add(node.Position.Error("'expect_status' must list at least one status"));
             return null;
         }
 
         return StatusSet.From(ranges, string.Join(", ", items.Select(i => i is TomlScalar s ? s.Text : "?")));
     }
 
-    private static PhaseConfig? ReadPhase(TableReader table, int index)
+    private static PhaseConfig? ReadPhase(TableReader table, int index, List<ConfigError> errors)
     {
-        var errors = table.Errors;
         var name = table.String("name") ?? $"phase{index + 1}";
-        var model = table.String("model", required: true) switch
-        {
-            "closed" => LoadModel.Closed,
-            "open" => LoadModel.Open,
-            null => LoadModel.Closed,
-            var other => Invalid(table, "model", $"'model' must be \"closed\" (fixed concurrency) or \"open\" (arrival rate), not \"{other}\"", LoadModel.Closed),
-        };
-        var duration = table.Duration("duration", TimeSpan.FromMilliseconds(1), MaxPhase, required: true);
+
+        // closed: fixed concurrency, each virtual user on its own connection; open: an arrival rate.
+        table.Require("model");
+        var model = table.Choice<LoadModel>("model", [("closed", LoadModel.Closed), ("open", LoadModel.Open)]) ?? LoadModel.Closed;
+        table.Require("duration");
+        var duration = table.Duration("duration", TimeSpan.FromMilliseconds(1), MaxPhase);
         var record = table.Boolean("record") ?? true;
         var connections = 0;
         double rate = 0, rateTo = 0;
         long iterations = 0;
         if (model == LoadModel.Closed)
         {
-            connections = (int)(table.Integer("concurrency", 1, 10_000, required: true) ?? 1);
-            iterations = table.Integer("iterations", 1, long.MaxValue) ?? 0;
+            table.Require("concurrency");
+            connections = (int)(table.Int64("concurrency", 1, 10_000) ?? 1);
+            iterations = table.Int64("iterations", 1, long.MaxValue) ?? 0;
             foreach (var key in new[] { "rate", "rate_to", "connections" })
             {
-                if (table.Has(key))
+                // Asking for the key (Node) also keeps Finish from calling it unknown: it is known, just misplaced.
+                if (table.Node(key) is { } misplaced)
                 {
-                    errors.Add(table.PositionOf(key).Error(key == "connections"
+                    errors.Add(misplaced.Position.Error(key == "connections"
                         ? "in the closed model each virtual user has its own connection: set 'concurrency'"
                         : $"'{key}' belongs to the open model (model = \"open\")"));
                 }
@@ -441,19 +448,21 @@ internal static class ScenarioLoader
         }
         else
         {
-            rate = table.Number("rate", 0.001, 10_000_000, required: true) ?? 1;
-            rateTo = table.Number("rate_to", 0, 10_000_000) ?? rate;
-            connections = (int)(table.Integer("connections", 1, 10_000, required: true) ?? 1);
+            table.Require("rate");
+            rate = table.Double("rate", 0.001, 10_000_000) ?? 1;
+            rateTo = table.Double("rate_to", 0, 10_000_000) ?? rate;
+            table.Require("connections");
+            connections = (int)(table.Int64("connections", 1, 10_000) ?? 1);
             foreach (var key in new[] { "concurrency", "iterations" })
             {
-                if (table.Has(key))
+                if (table.Node(key) is { } misplaced)
                 {
-                    errors.Add(table.PositionOf(key).Error($"'{key}' belongs to the closed model; an open phase has 'rate' (iterations/s) and 'connections'"));
+                    errors.Add(misplaced.Position.Error($"'{key}' belongs to the closed model; an open phase has 'rate' (iterations/s) and 'connections'"));
                 }
             }
         }
 
-        table.RejectUnknownKeys("name", "model", "duration", "record", "concurrency", "iterations", "rate", "rate_to", "connections");
+        table.Finish();
         return duration is null ? null : new PhaseConfig
         {
             Name = name,
@@ -467,27 +476,26 @@ internal static class ScenarioLoader
         };
     }
 
-    private static void ReadSlos(TableReader table, string? step, List<SloConfig> slos)
+    private static void ReadSlos(TomlTable table, string? step, List<SloConfig> slos, List<ConfigError> errors)
     {
-        foreach (var entry in table.Entries())
+        foreach (var entry in table.Entries)
         {
             if (entry.Value is not TomlScalar { Kind: TomlScalarKind.String } condition)
             {
-                table.Errors.Add(entry.Value.Position.Error($"SLO '{entry.Key}' must be a string condition such as \"< 200ms\", not {entry.Value.KindName}"));
+                errors.Add(entry.Value.Position.Error($"SLO '{entry.Key}' must be a string condition such as \"< 200ms\", found {entry.Value.Describe()}"));
                 continue;
             }
 
-            if (SloConfig.Parse(step, entry.Key, condition.Text, entry.KeyPosition, table.Errors) is { } slo)
+            if (SloConfig.Parse(step, entry.Key, condition.Text, entry.KeyPosition, errors) is { } slo)
             {
                 slos.Add(slo);
             }
         }
     }
 
-    private static ActionConfig? ReadAction(TableReader table, string directory)
+    private static ActionConfig? ReadAction(TableReader table, string directory, int index, List<ConfigError> errors)
     {
-        var errors = table.Errors;
-        var name = table.String("name") ?? table.Name;
+        var name = table.String("name") ?? $"[[actions]] entry {index + 1}";
         var at = table.Duration("at", TimeSpan.Zero, MaxPhase) ?? TimeSpan.Zero;
         var every = table.Duration("every", TimeSpan.FromMilliseconds(10), MaxPhase);
         var until = table.Duration("until", TimeSpan.Zero, MaxPhase);
@@ -501,7 +509,7 @@ internal static class ScenarioLoader
             table.Error($"action '{name}' needs exactly one of 'exec' (a command), 'touch' (a file to rewrite) or 'http' (\"POST http://...\")");
         }
 
-        if (exec is { Count: 0 })
+        if (exec is { Length: 0 })
         {
             errors.Add(table.PositionOf("exec").Error("'exec' needs at least the program to run"));
         }
@@ -521,7 +529,7 @@ internal static class ScenarioLoader
             }
         }
 
-        table.RejectUnknownKeys("name", "at", "every", "until", "timeout", "exec", "touch", "http");
+        table.Finish();
         return kinds.Count != 1 ? null : new ActionConfig
         {
             Name = name,
@@ -534,12 +542,6 @@ internal static class ScenarioLoader
             HttpMethod = method,
             HttpUrl = url,
         };
-    }
-
-    private static T Invalid<T>(TableReader table, string key, string message, T fallback)
-    {
-        table.Errors.Add(table.PositionOf(key).Error(message));
-        return fallback;
     }
 
     private static string? TryFormat(string format, long value)

@@ -1,5 +1,6 @@
 using System.Globalization;
-using EdgeProxy.LoadTests.Toml;
+using EdgeProxy.Policy.Config;
+using EdgeProxy.Policy.Toml;
 
 namespace EdgeProxy.LoadTests.Scenarios;
 
@@ -93,7 +94,7 @@ internal sealed record SloConfig
     }
 
     /// <summary>Parses <paramref name="condition"/> for <paramref name="metric"/>; null (with an error) when invalid.</summary>
-    public static SloConfig? Parse(string? step, string metric, string condition, SourcePosition position, List<ScenarioError> errors)
+    public static SloConfig? Parse(string? step, string metric, string condition, SourcePosition position, List<ConfigError> errors)
     {
         if (metric == "p99.9")
         {
@@ -150,6 +151,36 @@ internal sealed record SloConfig
     private static readonly (string Token, SloOperator Operator)[] Operators =
         [("<=", SloOperator.LessOrEqual), (">=", SloOperator.GreaterOrEqual), ("<", SloOperator.Less), (">", SloOperator.Greater)];
 
+    // A latency threshold is a measurement, finer than a config duration (which DurationParser keeps to whole
+    // units): fractions and microseconds are meaningful here ("<= 1.5ms", "< 500us"), and the unit is required.
+    private static bool TryLatency(string text, out double milliseconds)
+    {
+        milliseconds = 0;
+        var unitStart = text.Length;
+        while (unitStart > 0 && (char.IsAsciiLetter(text[unitStart - 1]) || text[unitStart - 1] == 'µ'))
+        {
+            unitStart--;
+        }
+
+        double? scale = text[unitStart..] switch
+        {
+            "us" or "µs" => 0.001,
+            "ms" => 1,
+            "s" => 1_000,
+            "m" => 60_000,
+            "h" => 3_600_000,
+            _ => null,
+        };
+        if (scale is null || !double.TryParse(text.AsSpan(0, unitStart).Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
+            || number < 0 || !double.IsFinite(number))
+        {
+            return false;
+        }
+
+        milliseconds = number * scale.Value;
+        return true;
+    }
+
     private static bool TryValue(string text, SloUnit unit, out double value)
     {
         value = 0;
@@ -157,13 +188,7 @@ internal sealed record SloConfig
         switch (unit)
         {
             case SloUnit.Latency:
-                if (DurationText.TryParse(t, out var duration) && t.Any(char.IsAsciiLetter))
-                {
-                    value = duration.TotalMilliseconds;
-                    return true;
-                }
-
-                return false;
+                return TryLatency(t, out value);
             case SloUnit.Ratio:
                 var percent = t.EndsWith('%');
                 if (!double.TryParse(percent ? t[..^1] : t, NumberStyles.Float, CultureInfo.InvariantCulture, out value))

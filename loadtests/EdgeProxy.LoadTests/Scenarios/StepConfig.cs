@@ -1,4 +1,5 @@
-using EdgeProxy.LoadTests.Toml;
+using EdgeProxy.Policy.Config;
+using EdgeProxy.Policy.Toml;
 
 namespace EdgeProxy.LoadTests.Scenarios;
 

@@ -1,5 +1,6 @@
 using System.Text;
-using EdgeProxy.LoadTests.Toml;
+using EdgeProxy.Policy.Config;
+using EdgeProxy.Policy.Toml;
 
 namespace EdgeProxy.LoadTests.Scenarios;
 
@@ -35,7 +36,7 @@ internal sealed class TextTemplate
     public static TextTemplate Constant(string text) => new(text, [new TemplatePart(TemplatePartKind.Literal, text, -1, -1)]);
 
     /// <summary>Parses <paramref name="text"/>; unknown feeds or columns are errors at <paramref name="position"/>.</summary>
-    public static TextTemplate Parse(string text, IReadOnlyList<FeedConfig> feeds, SourcePosition position, List<ScenarioError> errors)
+    public static TextTemplate Parse(string text, IReadOnlyList<FeedConfig> feeds, SourcePosition position, List<ConfigError> errors)
     {
         var parts = new List<TemplatePart>();
         var literal = new StringBuilder();
@@ -93,7 +94,7 @@ internal sealed class TextTemplate
         return new TextTemplate(text, parts);
     }
 
-    private static TemplatePart? Resolve(string name, IReadOnlyList<FeedConfig> feeds, SourcePosition position, List<ScenarioError> errors)
+    private static TemplatePart? Resolve(string name, IReadOnlyList<FeedConfig> feeds, SourcePosition position, List<ConfigError> errors)
     {
         switch (name)
         {
