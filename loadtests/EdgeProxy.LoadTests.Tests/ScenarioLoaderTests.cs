@@ -93,6 +93,63 @@ public class ScenarioLoaderTests
     }
 
     [Fact]
+    public void OutOfRangeValues_AreReportedAtTheValue_InTheirOwnUnit()
+    {
+        const string text = """
+            [scenario]
+            target = "http://127.0.0.1:1"
+            timeout = "20m"
+            [[steps]]
+            path = "/"
+            body_size = "128MiB"
+            [[phases]]
+            model = "open"
+            rate = 0
+            connections = 0
+            duration = "25h"
+            [[phases]]
+            model = "fast"
+            concurrency = 2
+            duration = "1s"
+            """;
+        var (scenario, errors) = ScenarioLoader.Parse(text, "range.toml");
+
+        Assert.Null(scenario);
+        Assert.Equal(
+        [
+            "range.toml:3:11: 'timeout' in [scenario] must be between 1ms and 10m, found 20m",
+            "range.toml:6:13: 'body_size' in [[steps]] must be between 0 and 64MiB, found 128MiB",
+            "range.toml:11:12: 'duration' in [[phases]] must be between 1ms and 24h, found 25h",
+            "range.toml:9:8: 'rate' in [[phases]] must be between 0.001 and 10000000, found 0",
+            "range.toml:10:15: 'connections' in [[phases]] must be between 1 and 10000, found 0",
+            "range.toml:13:9: 'model' in [[phases]] must be one of \"closed\", \"open\", found the string \"fast\"",
+        ], errors.Select(e => e.ToString()));
+    }
+
+    [Fact]
+    public void MissingRequiredKeys_AreReportedAtTheTableHeader()
+    {
+        const string text = """
+            [scenario]
+            [[feeds]]
+            values = ["a"]
+            [[steps]]
+            name = "no-path"
+            [[phases]]
+            concurrency = 1
+            """;
+        var (scenario, errors) = ScenarioLoader.Parse(text, "req.toml");
+
+        Assert.Null(scenario);
+        var messages = errors.Select(e => e.ToString()).ToList();
+        Assert.Contains("req.toml:1:1: missing key 'target' in [scenario]", messages);
+        Assert.Contains("req.toml:2:1: missing key 'name' in [[feeds]]", messages);
+        Assert.Contains("req.toml:4:1: missing key 'path' in [[steps]]", messages);
+        Assert.Contains("req.toml:6:1: missing key 'model' in [[phases]]", messages);
+        Assert.Contains("req.toml:6:1: missing key 'duration' in [[phases]]", messages);
+    }
+
+    [Fact]
     public void StepSlos_AttachToTheirStep()
     {
         const string text = """
