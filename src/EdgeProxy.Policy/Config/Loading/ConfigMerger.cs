@@ -1,7 +1,7 @@
 namespace EdgeProxy.Policy.Config.Loading;
 
 /// <summary>
-/// Combines per-file fragments: listeners, clusters, routes, consumers and plans concatenate in file order, so
+/// Combines per-file fragments: listeners, clusters, routes, consumers, plans and apis concatenate in file order, so
 /// any file may own a slice of them (the manager owns <c>consumers.toml</c>); the process-wide sections may come
 /// from one file only, as two files both setting <c>[limits]</c> would leave the effective value to file-name order.
 /// </summary>
@@ -23,6 +23,7 @@ internal static class ConfigMerger
         AnalyticsSettings? analytics = null;
         var consumers = new List<ConsumerConfig>();
         var plans = new List<PlanConfig>();
+        var apis = new List<ApiConfig>();
         foreach (var fragment in fragments)
         {
             gateway = Single(gateway, fragment.Gateway, "[gateway]", positions, errors);
@@ -39,6 +40,7 @@ internal static class ConfigMerger
             analytics = Single(analytics, fragment.Analytics, "[analytics]", positions, errors);
             consumers.AddRange(fragment.Consumers);
             plans.AddRange(fragment.Plans);
+            apis.AddRange(fragment.Apis);
         }
 
         return new GatewayConfig
@@ -57,6 +59,7 @@ internal static class ConfigMerger
             Analytics = analytics ?? new AnalyticsSettings(),
             Consumers = consumers.ToArray(),
             Plans = plans.ToArray(),
+            Apis = apis.ToArray(),
         };
     }
 

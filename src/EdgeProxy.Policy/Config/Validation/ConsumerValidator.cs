@@ -19,18 +19,22 @@ internal sealed class ConsumerValidator : IConfigValidator
             planIds.Add(plan.Id);
         }
 
+        var apiIds = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var api in context.Config.Apis)
+        {
+            apiIds.Add(api.Id);
+        }
+
         var hashes = new Dictionary<string, (ApiKeyConfig Key, ConsumerConfig Consumer)>(StringComparer.Ordinal);
         foreach (var consumer in context.Config.Consumers)
         {
             var p = context.Of(consumer);
             Checks.Id(context, p, "id", Section, consumer.Id);
             ValidatePlan(context, consumer, p, planIds);
-            ValidateTags(context, consumer, p);
+            Checks.Tags(context, p, consumer.Tags, Section, Checks.Name("consumer", consumer.Id));
+            ValidateApis(context, consumer, p, apiIds);
             RateLimitChecks.Quotas(context, consumer.Quotas, "[[consumers.quotas]]", Checks.Name("consumer", consumer.Id));
-            if (consumer.Name.AsSpan().ContainsAnyInRange('\0', '\u001F'))
-            {
-                context.Error(p.Value("name"), $"'name' in {Section} must not contain control characters");
-            }
+            Checks.Text(context, p, "name", Section, consumer.Name);
 
             var keyIds = new Dictionary<string, ApiKeyConfig>(StringComparer.Ordinal);
             foreach (var key in consumer.Keys)
@@ -53,19 +57,20 @@ internal sealed class ConsumerValidator : IConfigValidator
         context.Error(p.Value("plan"), $"{Checks.Name("consumer", consumer.Id)} is on plan '{plan}', which no [[plans]] entry defines{hint}");
     }
 
-    private static void ValidateTags(ValidationContext context, ConsumerConfig consumer, RecordPositions p)
+    private static void ValidateApis(ValidationContext context, ConsumerConfig consumer, RecordPositions p, HashSet<string> apiIds)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < consumer.Tags.Count; i++)
+        for (var i = 0; i < consumer.Apis.Count; i++)
         {
-            var tag = consumer.Tags[i];
-            if (tag.Length == 0 || tag.AsSpan().ContainsAnyInRange('\0', '\u001F'))
+            var api = consumer.Apis[i];
+            if (!seen.Add(api))
             {
-                context.Error(p.Item("tags", i), $"'tags' in {Section} must hold non-empty strings without control characters");
+                context.Error(p.Item("apis", i), $"API \"{api}\" appears twice in 'apis' of {Checks.Name("consumer", consumer.Id)}");
             }
-            else if (!seen.Add(tag))
+            else if (context.IsComplete && !apiIds.Contains(api))
             {
-                context.Error(p.Item("tags", i), $"tag \"{tag}\" appears twice in {Checks.Name("consumer", consumer.Id)}");
+                var hint = KeySuggester.Nearest(api, apiIds) is { } nearest ? $"; did you mean '{nearest}'?" : "";
+                context.Error(p.Item("apis", i), $"{Checks.Name("consumer", consumer.Id)} may call API '{api}', which no [[apis]] entry defines{hint}");
             }
         }
     }
