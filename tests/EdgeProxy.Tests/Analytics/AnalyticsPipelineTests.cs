@@ -442,6 +442,47 @@ public sealed class AnalyticsPipelineTests
     }
 
     [Fact]
+    public async Task Concurrent_connections_lose_no_record()
+    {
+        await using var upstream = await TestUpstream.StartAsync();
+        await using var ingest = await TestIngest.StartAsync(Secret);
+        await using var gateway = await TestGateway.StartAsync(TestGateway.MainToml(
+            TestGateway.Cluster("up", upstream.Url) + AnalyticsToml(ingest.Url, "batch_max_records = 64") + """
+
+            [[routes]]
+            id = "hello"
+            cluster = "up"
+            path = "/hello"
+
+            [[routes]]
+            id = "status"
+            cluster = "up"
+            path = "/status"
+            """));
+        const int Clients = 8;
+        const int PerClient = 60;
+        var tasks = Enumerable.Range(0, Clients).Select(c => Task.Run(async () =>
+        {
+            using var client = new HttpClient { BaseAddress = new Uri(gateway.BaseUrl), Timeout = TimeSpan.FromSeconds(10) };
+            for (var i = 0; i < PerClient; i++)
+            {
+                using var response = await client.GetAsync(i % 3 == 0 ? "/status?code=503" : "/hello");
+                Assert.Equal(i % 3 == 0 ? HttpStatusCode.ServiceUnavailable : HttpStatusCode.OK, response.StatusCode);
+            }
+        })).ToArray();
+        await Task.WhenAll(tasks).WaitAsync(Wait);
+
+        await ingest.WaitForRecordsAsync(Clients * PerClient, Wait);
+        await Task.Delay(300);
+        var batches = ingest.Batches.ToArray();
+        var records = batches.SelectMany(b => b.Records.Select(r => (Route: b.NameOf(r.Route), r.Status))).ToArray();
+        Assert.Equal(Clients * PerClient, records.Length);
+        Assert.Equal(Clients * (PerClient / 3), records.Count(r => r is ("status", 503)));
+        Assert.Equal(Clients * (PerClient - (PerClient / 3)), records.Count(r => r is ("hello", 200)));
+        Assert.Equal(0, gateway.Host.Analytics!.Capture.Dropped);
+    }
+
+    [Fact]
     public void A_full_capture_buffer_drops_and_counts_without_waiting()
     {
         var capture = new EdgeProxy.Analytics.AnalyticsCapture(4);
