@@ -449,8 +449,8 @@ internal static class ScenarioLoader
         else
         {
             table.Require("rate");
-            rate = table.Double("rate", 0.001, 10_000_000) ?? 1;
-            rateTo = table.Double("rate_to", 0, 10_000_000) ?? rate;
+            rate = (double?)table.Decimal("rate", 0.001m, 10_000_000m) ?? 1;
+            rateTo = (double?)table.Decimal("rate_to", 0m, 10_000_000m) ?? rate;
             table.Require("connections");
             connections = (int)(table.Int64("connections", 1, 10_000) ?? 1);
             foreach (var key in new[] { "concurrency", "iterations" })

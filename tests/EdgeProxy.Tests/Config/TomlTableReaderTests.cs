@@ -26,7 +26,7 @@ public sealed class TomlTableReaderTests
         var server = new TableReader(root, errors).Table("server")!;
 
         Assert.Null(server.Int64("workers", 1, 32));
-        Assert.Equal(1.5, server.Double("ratio", 0, 2));
+        Assert.Equal(1.5m, server.Decimal("ratio", 0m, 2m));
         Assert.Null(server.Duration("timeout", TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1)));
         Assert.Equal(2L << 20, server.Size("buffer", 0, 4L << 20));
         Assert.Null(server.Int64("retries", 0, 10));
