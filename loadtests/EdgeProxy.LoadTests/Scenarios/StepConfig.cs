@@ -1,4 +1,3 @@
-using EdgeProxy.Policy.Config;
 using EdgeProxy.Policy.Toml;
 
 namespace EdgeProxy.LoadTests.Scenarios;
