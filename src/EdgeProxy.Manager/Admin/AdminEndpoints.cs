@@ -1,0 +1,46 @@
+using EdgeProxy.Manager.Accounts;
+using EdgeProxy.Manager.Apps;
+using EdgeProxy.Manager.Audit;
+using EdgeProxy.Manager.Catalog;
+using EdgeProxy.Manager.Data;
+
+namespace EdgeProxy.Manager.Admin;
+
+/// <summary>
+/// <c>/api/admin/*</c>: everything the admin pages do, for scripts and CI. Admin role only (401 without a
+/// session, 403 for other roles); described by <c>/api/admin/openapi.json</c>.
+/// </summary>
+public static class AdminEndpoints
+{
+    public static void Map(WebApplication app)
+    {
+        var admin = app.MapGroup("/api/admin").RequireAuthorization(Roles.Admin).DisableAntiforgery().WithTags("admin");
+        admin.MapGet("/users", (AccountService accounts) => accounts.List().Select(u => u.Public()))
+            .WithSummary("List user accounts");
+        admin.MapPut("/users/{userId:long}/role", (long userId, RoleRequest request, HttpContext context, AccountService accounts) =>
+            !Roles.IsKnown(request.Role)
+                ? Results.Problem($"Unknown role '{request.Role}' (admin, publisher, developer).", statusCode: StatusCodes.Status400BadRequest)
+                : accounts.SetRole(userId, request.Role, context.User.ToActor()) is { } user ? Results.Ok(user.Public()) : Results.NotFound())
+            .WithSummary("Change a user's role");
+        admin.MapGet("/subscriptions", (string? state, SelfService service) => service.Subscriptions(state))
+            .WithSummary("List subscriptions, optionally by state (pending, active, rejected, cancelled)");
+        admin.MapPost("/subscriptions/{subscriptionId:long}/approve", (long subscriptionId, HttpContext context, SelfService service) =>
+            SelfServiceEndpoints.Run(() => Results.Ok(service.Decide(context.User.ToActor(), subscriptionId, approve: true))))
+            .WithSummary("Approve a pending subscription (its consumer reaches the gateway)");
+        admin.MapPost("/subscriptions/{subscriptionId:long}/reject", (long subscriptionId, HttpContext context, SelfService service) =>
+            SelfServiceEndpoints.Run(() => Results.Ok(service.Decide(context.User.ToActor(), subscriptionId, approve: false))))
+            .WithSummary("Reject a pending subscription");
+        admin.MapGet("/plans", (PolicyTable table) => table.Current.Plans)
+            .WithSummary("Plans from the policy table");
+        admin.MapGet("/audit", (string? actor, string? action, string? entity, string? entityId, int? limit, ManagerDatabase database) =>
+        {
+            using var connection = database.Open();
+            return AuditLog.Query(connection, new AuditFilter(actor, action, entity, entityId, limit ?? 200));
+        }).WithSummary("Read the audit log, newest first, filtered by actor, action prefix, entity and entity id");
+
+        app.MapGet("/api/admin/openapi.json", (EndpointDataSource endpoints) => Results.Text(AdminOpenApiDocument.Build(endpoints), "application/json"))
+            .AllowAnonymous();
+    }
+
+    public sealed record RoleRequest(string Role);
+}
