@@ -183,7 +183,7 @@ function Invoke-Smoke {
 function Get-TrxCounts([string] $Directory) {
     $passed = 0; $failed = 0
     foreach ($file in Get-ChildItem -Path $Directory -Filter *.trx -Recurse) {
-        [xml] $trx = Get-Content $file.FullName
+        [xml] $trx = Get-Content -LiteralPath $file.FullName -Raw
         $counters = $trx.TestRun.ResultSummary.Counters
         $passed += [int] $counters.passed
         $failed += [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted

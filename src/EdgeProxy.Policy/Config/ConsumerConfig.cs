@@ -21,6 +21,12 @@ public sealed record ConsumerConfig
 
     /// <summary>Replace the plan's quota of the same period, or add a period the plan does not limit.</summary>
     public EquatableArray<QuotaConfig> Quotas { get; init; } = EquatableArray<QuotaConfig>.Empty;
+
+    /// <summary>
+    /// Ids of <c>[[apis]]</c> the consumer may call; empty: every API. When not empty, routes of other APIs
+    /// answer 403; routes that belong to no API stay open to every valid key.
+    /// </summary>
+    public EquatableArray<string> Apis { get; init; } = EquatableArray<string>.Empty;
 }
 
 /// <summary>
@@ -49,10 +55,37 @@ public sealed record PlanConfig
 {
     public string Id { get; init; } = "";
 
+    /// <summary>Display name in the manager's catalogue; empty when not set.</summary>
+    public string Title { get; init; } = "";
+
+    public string Description { get; init; } = "";
+
+    /// <summary>Subscribing to the plan needs an administrator's approval (the manager holds the request until then).</summary>
+    public bool Approval { get; init; }
+
+    /// <summary>What the plan costs; null for a plan without a price.</summary>
+    public PlanPriceConfig? Price { get; init; }
+
     /// <summary>Per-consumer limits across all routes (scope is always <see cref="RateLimitScope.Consumer"/>).</summary>
     public EquatableArray<RateLimitConfig> RateLimits { get; init; } = EquatableArray<RateLimitConfig>.Empty;
 
     public EquatableArray<QuotaConfig> Quotas { get; init; } = EquatableArray<QuotaConfig>.Empty;
+}
+
+/// <summary><c>price = { monthly = 49.0, per_call = 0.0001, overage = 0.0002, currency = "USD" }</c> on a plan.</summary>
+public sealed record PlanPriceConfig
+{
+    /// <summary>Flat fee per month.</summary>
+    public decimal Monthly { get; init; }
+
+    /// <summary>Charge per call within the plan's quotas.</summary>
+    public decimal PerCall { get; init; }
+
+    /// <summary>Charge per call beyond the plan's quotas (for quotas in shadow mode, or billed overage).</summary>
+    public decimal Overage { get; init; }
+
+    /// <summary>ISO 4217 currency code.</summary>
+    public string Currency { get; init; } = "USD";
 }
 
 /// <summary>

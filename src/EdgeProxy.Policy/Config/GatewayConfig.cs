@@ -21,6 +21,9 @@ public sealed record GatewayConfig
     /// <summary>Callers and their API keys; may live in a file of their own (the manager owns <c>consumers.toml</c>).</summary>
     public EquatableArray<ConsumerConfig> Consumers { get; init; } = EquatableArray<ConsumerConfig>.Empty;
     public EquatableArray<PlanConfig> Plans { get; init; } = EquatableArray<PlanConfig>.Empty;
+
+    /// <summary>APIs as products: versions of routes with a lifecycle the gateway enforces.</summary>
+    public EquatableArray<ApiConfig> Apis { get; init; } = EquatableArray<ApiConfig>.Empty;
 }
 
 /// <summary><c>[gateway]</c>: process-wide behaviour.</summary>

@@ -235,19 +235,19 @@ internal sealed class CacheExchange(ResponseCache cache)
 
     /// <summary>
     /// The upstream answered our conditional request with 304: the stored entry is fresh again. Re-stores it with the
-    /// new freshness and writes it (or a 304 when the client's own conditions match). False when there is no entry to refresh.
+    /// new freshness and writes it (or a 304 when the client's own conditions match). Returns the status written to
+    /// the client (200/304/the entry's), or 0 when there was no entry to refresh and nothing was written.
     /// </summary>
-    public bool TryServeRevalidated(PipeWriter output, ReadOnlySpan<byte> requestHead, RequestHead request, ReadOnlySpan<byte> responseHead, ResponseHead response,
+    public int TryServeRevalidated(PipeWriter output, ReadOnlySpan<byte> requestHead, RequestHead request, ReadOnlySpan<byte> responseHead, ResponseHead response,
         scoped in CacheServeContext context, long nowMs)
     {
         if (Revalidated(responseHead, response, nowMs) is not { } refreshed)
         {
-            return false;
+            return 0;
         }
 
         var requestFacts = RequestCacheFacts.Of(requestHead, request);
-        Answer(output, requestHead, request, refreshed, requestFacts, CacheStatusKind.Revalidated, context, nowMs);
-        return true;
+        return Answer(output, requestHead, request, refreshed, requestFacts, CacheStatusKind.Revalidated, context, nowMs) ? 304 : refreshed.Status;
     }
 
     /// <summary>The upstream's 304 to our conditional request: re-stores the stale entry with fresh timing and returns it (null: nothing to refresh).</summary>

@@ -257,6 +257,23 @@ internal sealed class ClientConnection
                                 : "upstream closed the connection before the request was sent");
                         }
 
+                        // Our conditional request came back 304: the stored entry is fresh again and answers the client.
+                        if (_cacheOutcome == CacheOutcome.Revalidate && response.StatusCode == 304
+                            && _cache.TryServeRevalidated(_output, _head.Span, request, ResponseHeadSpan(), response,
+                                CacheContext(snapshot, route, request.KeepAlive && !_closeRequested.IsCancellationRequested),
+                                DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) is var revalidatedStatus and > 0)
+                        {
+                            var revalidating = _upstream!;
+                            var revalidateMicros = ElapsedMicros(upstreamStarted);
+                            AdvancePastResponseHead(revalidating);
+                            _upstream = null;
+                            endpoint.Release(revalidating, response.KeepAlive);
+                            ConsumeHead();
+                            keepAlive = request.KeepAlive && !_closeRequested.IsCancellationRequested && !(await _output.FlushAsync()).IsCompleted;
+                            Record(started, revalidateMicros, route, endpoint, revalidatedStatus, 0, 0, ProxyErrorKind.None);
+                            goto exchangeDone;
+                        }
+
                         // The key takes the request's Vary'd values, so the fill begins while the request head is still here.
                         var storing = caching && response.StatusCode != 101
                             && _cache.BeginStore(_head.Span, request, ResponseHeadSpan(), response, route.ResponseHeaders, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
@@ -341,6 +358,8 @@ internal sealed class ClientConnection
                     {
                         keepAlive = await FailExchangeAsync(e, route, endpoint, started);
                     }
+
+                exchangeDone:;
                 }
 
                 ConsumeHead();
@@ -759,6 +778,7 @@ internal sealed class ClientConnection
             ConsumerHeader = snapshot.Access.ConsumerHeader,
             ConsumerId = _access.Consumer is { } consumer && snapshot.Access.ConsumerHeader is not null ? consumer.IdUtf8 : default,
             QueryCut = _access.QueryCut,
+            Revalidation = _cacheOutcome == CacheOutcome.Revalidate && route.Cache is not null ? _cache : null,
         };
         UpstreamRequestWriter.Write(upstream.Output, _head.Span, _request!, route, _captures, snapshot, info);
     }

@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using EdgeProxy.Caching;
 using EdgeProxy.Config;
 using EdgeProxy.Routing;
 
@@ -31,6 +32,12 @@ internal readonly ref struct ForwardingInfo
 
     /// <summary>Bytes of the query to leave out (the API key's parameter); empty to forward the query as is.</summary>
     public Range QueryCut { get; init; }
+
+    /// <summary>
+    /// Set when the cache revalidates a stale entry: the client's own If-None-Match / If-Modified-Since are replaced by
+    /// the stored validators it writes (the client's conditions are answered from the refreshed entry instead).
+    /// </summary>
+    public CacheExchange? Revalidation { get; init; }
 }
 
 /// <summary>Writes the request head that goes upstream: rewritten target, filtered and added headers, own framing.</summary>
@@ -88,7 +95,7 @@ internal static class UpstreamRequestWriter
             }
 
             var name = head.Slice(e.NameStart, e.NameLength);
-            if (route.RequestHeaders.Removes(name))
+            if (route.RequestHeaders.Removes(name) || (info.Revalidation is not null && IsValidatorCondition(name)))
             {
                 continue;
             }
@@ -128,10 +135,14 @@ internal static class UpstreamRequestWriter
             w.WriteHeader(info.ConsumerHeader, info.ConsumerId);
         }
 
+        info.Revalidation?.WriteConditionalHeaders(ref w);
         route.RequestHeaders.WriteAppended(ref w);
         w.WriteCrlf();
         w.Commit();
     }
+
+    private static bool IsValidatorCondition(ReadOnlySpan<byte> name) =>
+        System.Text.Ascii.EqualsIgnoreCase(name, "If-None-Match"u8) || System.Text.Ascii.EqualsIgnoreCase(name, "If-Modified-Since"u8);
 
     private static void WriteForwarded(ref HeadWriter w, ReadOnlySpan<byte> head, RequestHead request, in ForwardingInfo info)
     {

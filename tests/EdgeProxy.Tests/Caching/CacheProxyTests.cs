@@ -61,6 +61,36 @@ public sealed class CacheProxyTests
     }
 
     [Fact]
+    public async Task A_stale_entry_is_revalidated_with_its_stored_validator_and_a_304_refreshes_it()
+    {
+        await using var upstream = await TestUpstream.StartAsync();
+        await using var gateway = await TestGateway.StartAsync(Config(upstream));
+        using var client = gateway.Connect();
+        Assert.Equal("MISS", (await GetAsync(client, "/cacheable?max_age=2&etag=%22v1%22")).Header("X-Cache"));
+
+        // Date has one-second resolution, so a stored entry may start up to 1 s old: max-age=2 leaves it fresh for >= 1 s.
+        await Task.Delay(3_100);
+        // The gateway asks the upstream with If-None-Match: "v1"; the upstream's 304 makes the stored body fresh again.
+        var revalidated = await GetAsync(client, "/cacheable?max_age=2&etag=%22v1%22");
+        Assert.Equal(200, revalidated.Status);
+        Assert.Equal("hit 1 ", revalidated.BodyText);
+        Assert.Equal("REVALIDATED", revalidated.Header("X-Cache"));
+        Assert.Equal(2, upstream.CacheableHits);
+
+        var hit = await GetAsync(client, "/cacheable?max_age=2&etag=%22v1%22");
+        Assert.Equal("HIT", hit.Header("X-Cache"));
+        Assert.Equal(2, upstream.CacheableHits);
+
+        // A client's own condition on a stale entry: the revalidation's 304 answers it with a 304 too, on the same connection.
+        await Task.Delay(3_100);
+        var conditional = await GetAsync(client, "/cacheable?max_age=2&etag=%22v1%22", "If-None-Match: \"v1\"\r\n");
+        Assert.Equal(304, conditional.Status);
+        Assert.Empty(conditional.Body);
+        Assert.Equal(3, upstream.CacheableHits);
+        Assert.Equal("HIT", (await GetAsync(client, "/cacheable?max_age=2&etag=%22v1%22")).Header("X-Cache"));
+    }
+
+    [Fact]
     public async Task Vary_keeps_one_entry_per_value_of_the_named_header()
     {
         await using var upstream = await TestUpstream.StartAsync();

@@ -49,13 +49,21 @@ public sealed class AllocationGateTests
             Assert.Equal(length, await proxy.SendAsync(bytes, length));
         }
 
-        var before = GC.GetTotalAllocatedBytes(precise: true);
-        for (var i = 0; i < Measured; i++)
+        // The process-wide counter also sees whatever other threads allocate meanwhile (a test host winding down, the
+        // thread pool, timers); that only ever adds, so the least of a few rounds is the request path's own figure.
+        var least = double.MaxValue;
+        for (var round = 0; round < 3 && least >= 1; round++)
         {
-            await proxy.SendAsync(bytes, length);
+            var before = GC.GetTotalAllocatedBytes(precise: true);
+            for (var i = 0; i < Measured; i++)
+            {
+                await proxy.SendAsync(bytes, length);
+            }
+
+            least = Math.Min(least, (GC.GetTotalAllocatedBytes(precise: true) - before) / (double)Measured);
         }
 
-        return (GC.GetTotalAllocatedBytes(precise: true) - before) / (double)Measured;
+        return least;
     }
 
     [Fact]

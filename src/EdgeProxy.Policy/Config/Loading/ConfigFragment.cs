@@ -27,4 +27,6 @@ internal sealed class ConfigFragment
     public List<ConsumerConfig> Consumers { get; } = [];
 
     public List<PlanConfig> Plans { get; } = [];
+
+    public List<ApiConfig> Apis { get; } = [];
 }

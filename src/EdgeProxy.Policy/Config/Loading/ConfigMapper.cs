@@ -106,6 +106,11 @@ internal static class ConfigMapper
             fragment.Plans.Add(MapPlan(plan));
         }
 
+        foreach (var api in top.Tables("apis") ?? [])
+        {
+            fragment.Apis.Add(ApiConfigMapper.MapApi(api));
+        }
+
         top.Finish();
         return fragment;
     }
@@ -376,6 +381,7 @@ internal static class ConfigMapper
             Plan = r.String("plan"),
             Tags = r.Strings("tags") ?? EquatableArray<string>.Empty,
             Enabled = r.Boolean("enabled") ?? true,
+            Apis = r.Strings("apis") ?? EquatableArray<string>.Empty,
         };
 
         var keys = new List<ApiKeyConfig>();
@@ -396,7 +402,14 @@ internal static class ConfigMapper
 
     private static PlanConfig MapPlan(TableReader r)
     {
-        var plan = new PlanConfig { Id = r.String("id") ?? "" };
+        var plan = new PlanConfig
+        {
+            Id = r.String("id") ?? "",
+            Title = r.String("title") ?? "",
+            Description = r.String("description") ?? "",
+            Approval = r.Boolean("approval") ?? false,
+            Price = r.Table("price") is { } price ? ApiConfigMapper.MapPrice(price) : null,
+        };
         return r.Finish(plan with
         {
             RateLimits = MapRateLimits(r, "rate_limits", RateLimitScope.Consumer),

@@ -1,7 +1,7 @@
 namespace EdgeProxy.Policy.Config.Loading;
 
 /// <summary>
-/// Combines per-file fragments: listeners, clusters, routes, consumers and plans concatenate in file order, so
+/// Combines per-file fragments: listeners, clusters, routes, consumers, plans and apis concatenate in file order, so
 /// any file may own a slice of them (the manager owns <c>consumers.toml</c>); the process-wide sections may come
 /// from one file only, as two files both setting <c>[limits]</c> would leave the effective value to file-name order.
 /// </summary>
@@ -22,6 +22,7 @@ internal static class ConfigMerger
         CacheSettings? cache = null;
         var consumers = new List<ConsumerConfig>();
         var plans = new List<PlanConfig>();
+        var apis = new List<ApiConfig>();
         foreach (var fragment in fragments)
         {
             gateway = Single(gateway, fragment.Gateway, "[gateway]", positions, errors);
@@ -37,6 +38,7 @@ internal static class ConfigMerger
             cache = Single(cache, fragment.Cache, "[cache]", positions, errors);
             consumers.AddRange(fragment.Consumers);
             plans.AddRange(fragment.Plans);
+            apis.AddRange(fragment.Apis);
         }
 
         return new GatewayConfig
@@ -54,6 +56,7 @@ internal static class ConfigMerger
             Cache = cache ?? new CacheSettings(),
             Consumers = consumers.ToArray(),
             Plans = plans.ToArray(),
+            Apis = apis.ToArray(),
         };
     }
 

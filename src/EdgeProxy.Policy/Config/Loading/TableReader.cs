@@ -104,6 +104,26 @@ internal sealed class TableReader
         return null;
     }
 
+    /// <summary>A decimal number: a TOML integer or float (money: <c>49.0</c>, <c>0.0001</c>), read exactly as written.</summary>
+    public decimal? Decimal(string key)
+    {
+        var node = Node(key);
+        switch (node)
+        {
+            case null:
+                return null;
+            case TomlScalar { Kind: TomlScalarKind.Integer } i:
+                return i.Integer;
+
+            // Parsed from the source text rather than a double so that 0.0001 stays 0.0001, not 0.000100000000000000005.
+            case TomlScalar { Kind: TomlScalarKind.Float } f when decimal.TryParse(f.Text.Replace("_", "", StringComparison.Ordinal), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value):
+                return value;
+            default:
+                TypeError(key, node, "a number like 49 or 0.0001");
+                return null;
+        }
+    }
+
     /// <summary>A TOML offset date-time, or a string in the same form, or a date (midnight UTC).</summary>
     public DateTimeOffset? Timestamp(string key)
     {

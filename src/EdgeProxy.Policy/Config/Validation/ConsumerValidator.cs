@@ -19,6 +19,12 @@ internal sealed class ConsumerValidator : IConfigValidator
             planIds.Add(plan.Id);
         }
 
+        var apiIds = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var api in context.Config.Apis)
+        {
+            apiIds.Add(api.Id);
+        }
+
         var hashes = new Dictionary<string, (ApiKeyConfig Key, ConsumerConfig Consumer)>(StringComparer.Ordinal);
         foreach (var consumer in context.Config.Consumers)
         {
@@ -26,6 +32,7 @@ internal sealed class ConsumerValidator : IConfigValidator
             Checks.Id(context, p, "id", Section, consumer.Id);
             ValidatePlan(context, consumer, p, planIds);
             ValidateTags(context, consumer, p);
+            ValidateApis(context, consumer, p, apiIds);
             RateLimitChecks.Quotas(context, consumer.Quotas, "[[consumers.quotas]]", Checks.Name("consumer", consumer.Id));
             if (consumer.Name.AsSpan().ContainsAnyInRange('\0', '\u001F'))
             {
@@ -51,6 +58,24 @@ internal sealed class ConsumerValidator : IConfigValidator
 
         var hint = KeySuggester.Nearest(plan, planIds) is { } nearest ? $"; did you mean '{nearest}'?" : "";
         context.Error(p.Value("plan"), $"{Checks.Name("consumer", consumer.Id)} is on plan '{plan}', which no [[plans]] entry defines{hint}");
+    }
+
+    private static void ValidateApis(ValidationContext context, ConsumerConfig consumer, RecordPositions p, HashSet<string> apiIds)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < consumer.Apis.Count; i++)
+        {
+            var api = consumer.Apis[i];
+            if (!seen.Add(api))
+            {
+                context.Error(p.Item("apis", i), $"API \"{api}\" appears twice in 'apis' of {Checks.Name("consumer", consumer.Id)}");
+            }
+            else if (context.IsComplete && !apiIds.Contains(api))
+            {
+                var hint = KeySuggester.Nearest(api, apiIds) is { } nearest ? $"; did you mean '{nearest}'?" : "";
+                context.Error(p.Item("apis", i), $"{Checks.Name("consumer", consumer.Id)} may call API '{api}', which no [[apis]] entry defines{hint}");
+            }
+        }
     }
 
     private static void ValidateTags(ValidationContext context, ConsumerConfig consumer, RecordPositions p)

@@ -1,3 +1,5 @@
+using EdgeProxy.Policy.Config.Loading;
+
 namespace EdgeProxy.Policy.Config.Validation;
 
 /// <summary><c>[[plans]]</c>: ids, per-consumer rate limits and quotas.</summary>
@@ -11,6 +13,14 @@ internal sealed class PlanValidator : IConfigValidator
         {
             var p = context.Of(plan);
             Checks.Id(context, p, "id", Section, plan.Id);
+            foreach (var (key, value) in new[] { ("title", plan.Title), ("description", plan.Description) })
+            {
+                if (value.AsSpan().ContainsAnyInRange('\0', '\u0008') || value.AsSpan().ContainsAnyInRange('\u000B', '\u001F'))
+                {
+                    context.Error(p.Value(key), $"'{key}' in {Section} must not contain control characters");
+                }
+            }
+
             RateLimitChecks.Limits(context, plan.RateLimits, "[[plans.rate_limits]]", Checks.Name("plan", plan.Id));
             foreach (var limit in plan.RateLimits)
             {
@@ -21,8 +31,32 @@ internal sealed class PlanValidator : IConfigValidator
             }
 
             RateLimitChecks.Quotas(context, plan.Quotas, "[[plans.quotas]]", Checks.Name("plan", plan.Id));
+            if (plan.Price is { } price)
+            {
+                ValidatePrice(context, price);
+            }
         }
 
         Checks.Unique(context, context.Config.Plans, plan => plan.Id, "id", "plan id", StringComparer.Ordinal);
+    }
+
+    private static void ValidatePrice(ValidationContext context, PlanPriceConfig price)
+    {
+        var p = context.Of(price);
+        NotNegative(context, p, "monthly", price.Monthly);
+        NotNegative(context, p, "per_call", price.PerCall);
+        NotNegative(context, p, "overage", price.Overage);
+        if (!p.IsInvalid("currency") && (price.Currency.Length != 3 || !char.IsAsciiLetterUpper(price.Currency[0]) || !char.IsAsciiLetterUpper(price.Currency[1]) || !char.IsAsciiLetterUpper(price.Currency[2])))
+        {
+            context.Error(p.Value("currency"), $"'currency' in [plans.price] must be an ISO 4217 code of three upper-case letters like \"USD\", found \"{price.Currency}\"");
+        }
+    }
+
+    private static void NotNegative(ValidationContext context, RecordPositions p, string key, decimal value)
+    {
+        if (value < 0 && !p.IsInvalid(key))
+        {
+            context.Error(p.Value(key), $"'{key}' in [plans.price] must not be negative, found {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        }
     }
 }
