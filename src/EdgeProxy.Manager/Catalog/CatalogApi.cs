@@ -52,6 +52,7 @@ public sealed record CatalogApiVersion(
     string State,
     IReadOnlyList<string> Routes,
     string? OpenApiPath,
+    string? OpenApiFile,
     DateTimeOffset? DeprecatedAt,
     DateTimeOffset? Sunset,
     string? Successor,

@@ -6,28 +6,24 @@ using Microsoft.OpenApi.YamlReader;
 namespace EdgeProxy.Manager.Catalog;
 
 /// <summary>
-/// Reads an API version's OpenAPI document (3.0 or 3.1, JSON or YAML; path relative to the config directory)
+/// Reads an API version's OpenAPI document (3.0 or 3.1, JSON or YAML)
 /// with Microsoft.OpenApi. Problems come back with their JSON pointer, so a publisher can find them.
 /// </summary>
 public sealed class OpenApiDocuments
 {
-    private readonly PolicyTable _table;
     private readonly ManagerOptions _options;
 
-    public OpenApiDocuments(PolicyTable table, ManagerOptions options)
-    {
-        _table = table;
-        _options = options;
-    }
+    public OpenApiDocuments(ManagerOptions options) => _options = options;
 
     public LoadedDocument Load(CatalogApiVersion version)
     {
-        if (string.IsNullOrEmpty(version.OpenApiPath))
+        if (string.IsNullOrEmpty(version.OpenApiFile))
         {
             return new LoadedDocument(null, ["this version has no OpenAPI document"]);
         }
 
-        var path = Path.GetFullPath(Path.Combine(_table.Directory, version.OpenApiPath));
+        // Resolved by the policy library next to the TOML file that declares it.
+        var path = version.OpenApiFile;
         if (!File.Exists(path))
         {
             return new LoadedDocument(null, [$"{version.OpenApiPath}: no such file"]);

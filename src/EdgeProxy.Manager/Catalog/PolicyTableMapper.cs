@@ -8,9 +8,28 @@ public static class PolicyTableMapper
 {
     public static IReadOnlyList<CatalogApi> Apis(GatewayConfig config)
     {
-        // [[apis]] reaches EdgeProxy.Policy with the lifecycle work; until then the table declares no API products.
-        _ = config;
-        return [];
+        var apis = new List<CatalogApi>();
+        foreach (var api in config.Apis)
+        {
+            var versions = new List<CatalogApiVersion>();
+            foreach (var version in api.Versions)
+            {
+                versions.Add(new CatalogApiVersion(
+                    version.Version,
+                    version.State.ToString().ToLowerInvariant(),
+                    [.. version.Routes],
+                    version.OpenApi,
+                    version.OpenApiFile,
+                    version.DeprecatedAt,
+                    version.Sunset,
+                    version.Successor,
+                    version.Changelog));
+            }
+
+            apis.Add(new CatalogApi(api.Id, api.Title.Length > 0 ? api.Title : api.Id, api.Summary, api.Owner, [.. api.Tags], versions));
+        }
+
+        return apis;
     }
 
     public static IReadOnlyList<CatalogPlan> Plans(GatewayConfig config)
@@ -18,7 +37,8 @@ public static class PolicyTableMapper
         var plans = new List<CatalogPlan>();
         foreach (var plan in config.Plans)
         {
-            plans.Add(new CatalogPlan(plan.Id, plan.Id, "", Approval: false, Limits(plan), Price: null));
+            var price = plan.Price is { } p ? new PlanPrice(p.Monthly, p.PerCall, p.Overage, p.Currency) : null;
+            plans.Add(new CatalogPlan(plan.Id, plan.Title.Length > 0 ? plan.Title : plan.Id, plan.Description, plan.Approval, Limits(plan), price));
         }
 
         return plans;

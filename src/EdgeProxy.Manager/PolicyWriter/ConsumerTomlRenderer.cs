@@ -25,10 +25,7 @@ public static class ConsumerTomlRenderer
             text.Append("name = ").Append(Quote(consumer.AppName)).Append('\n');
             text.Append("plan = ").Append(Quote(subscription.PlanId)).Append('\n');
             text.Append("tags = [").Append(Quote("app:" + subscription.AppId.ToString(CultureInfo.InvariantCulture))).Append("]\n");
-            if (ConsumerSchema.HasApis)
-            {
-                text.Append("apis = [").Append(Quote(subscription.ApiId)).Append("]\n");
-            }
+            text.Append("apis = [").Append(Quote(subscription.ApiId)).Append("]\n");
 
             text.Append("keys = [\n");
             foreach (var key in consumer.Keys)
