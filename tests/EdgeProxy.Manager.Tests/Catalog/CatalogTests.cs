@@ -65,7 +65,7 @@ public sealed class CatalogTests
         Assert.Contains("requests.request(\"GET\", \"http://127.0.0.1:18080/v2/orders\"", page, StringComparison.Ordinal);
         Assert.Contains("await fetch(\"http://127.0.0.1:18080/v2/orders\"", page, StringComparison.Ordinal);
         Assert.Contains("http.NewRequest(\"GET\", \"http://127.0.0.1:18080/v2/orders\", nil)", page, StringComparison.Ordinal);
-        Assert.Contains("/docs/index.html?url=/catalog/orders/v2/openapi.json", page, StringComparison.Ordinal);
+        Assert.Contains("/catalog/orders/v2/docs", page, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -100,9 +100,10 @@ public sealed class CatalogTests
         var yaml = await client.GetStringAsync("/catalog/orders/v1/openapi.json");
         Assert.Contains("List orders", yaml, StringComparison.Ordinal);
 
-        var index = await client.GetStringAsync("/docs/index.html");
-        Assert.Contains("swagger-ui", index, StringComparison.Ordinal);
-        Assert.DoesNotContain("https://", index, StringComparison.Ordinal); // no CDN
+        var docs = await client.GetStringAsync("/catalog/orders/v2/docs");
+        Assert.Contains("url: \"/catalog/orders/v2/openapi.json\"", docs, StringComparison.Ordinal);
+        Assert.DoesNotContain("https://", docs, StringComparison.Ordinal); // no CDN
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/catalog/labs/v0/docs")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/docs/swagger-ui-bundle.js")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/css/portal.css")).StatusCode);
     }
