@@ -59,6 +59,7 @@ public sealed class ManagerHost : IAsyncDisposable
         services.AddSingleton(new ConsumerFileWriter(options.ConfigDirectory));
         services.AddSingleton<PolicySync>();
         services.AddSingleton<SelfService>();
+        services.AddSingleton<GatewayUsage>();
         services.AddSingleton<CatalogSearch>();
         services.AddSingleton<OpenApiDocuments>();
 
@@ -105,6 +106,18 @@ public sealed class ManagerHost : IAsyncDisposable
         {
             // The one secret the manager ever logs, by design: it is single-use and dies with the first admin.
             app.Logger.LogWarning("No admin account yet. Create one at /setup?token={Token} (one-time token)", token);
+        }
+
+        // The file follows the database: rewrite it at start, so a deleted or stale file (a restored backup, a
+        // crash between the file write and the commit) is put right before anyone changes anything.
+        try
+        {
+            using var connection = database.Open();
+            app.Services.GetRequiredService<PolicySync>().Write(connection, null);
+        }
+        catch (PolicyRejectedException e)
+        {
+            app.Logger.LogError("Not writing {File}: {Reason}", ConsumerFileWriter.FileName, e.Message);
         }
 
         await app.StartAsync();

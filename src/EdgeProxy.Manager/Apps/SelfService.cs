@@ -78,6 +78,21 @@ public sealed class SelfService
         return new AppView(app, subscriptions, keys);
     }
 
+    /// <summary>One subscription, or null when it does not exist or its app is not the actor's.</summary>
+    public SubscriptionRecord? Subscription(Actor actor, long subscriptionId)
+    {
+        using var connection = _database.Open();
+        using var transaction = connection.BeginTransaction(deferred: true);
+        try
+        {
+            return OwnSubscription(actor, connection, transaction, subscriptionId);
+        }
+        catch (SelfServiceException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Subscribes an app to an API on a plan: active at once, or pending when the plan wants approval.</summary>
     public SubscriptionRecord Subscribe(Actor actor, long appId, string apiId, string planId)
     {

@@ -86,13 +86,14 @@ public sealed class AccountTests
 
             // Burned: the same link no longer works.
             Assert.Equal(HttpStatusCode.Forbidden, (await first.Client().GetAsync("/setup?token=" + first.Host.BootstrapToken)).StatusCode);
-            await first.Host.DisposeAsync();
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            await first.DisposeAsync();
 
             await using var second = await TestManager.StartAsync(policy.Directory, dataDirectory: data);
             Assert.Null(second.Host.BootstrapToken);
             var again = await second.Client().PostAsJsonAsync("/api/session", new { email = "admin@example.com", password = "admin password 1" });
             Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         }
+
+        Directory.Delete(data, recursive: true);
     }
 }
