@@ -4,6 +4,7 @@ using EdgeProxy.Manager.Apps;
 using EdgeProxy.Manager.Audit;
 using EdgeProxy.Manager.Catalog;
 using EdgeProxy.Manager.Data;
+using EdgeProxy.Manager.Feedback;
 using EdgeProxy.Manager.PolicyWriter;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
@@ -60,6 +61,7 @@ public sealed class ManagerHost : IAsyncDisposable
         services.AddSingleton<PolicySync>();
         services.AddSingleton<SelfService>();
         services.AddSingleton<GatewayUsage>();
+        services.AddSingleton<FeedbackService>();
         services.AddSingleton<CatalogSearch>();
         services.AddSingleton<OpenApiDocuments>();
 
@@ -99,6 +101,7 @@ public sealed class ManagerHost : IAsyncDisposable
         SelfServiceEndpoints.Map(app);
         AdminEndpoints.Map(app);
         CatalogEndpoints.Map(app);
+        FeedbackEndpoints.Map(app);
 
         var accounts = app.Services.GetRequiredService<AccountService>();
         var token = app.Services.GetRequiredService<BootstrapToken>().IssueIfNoAdmin(accounts);

@@ -32,6 +32,11 @@ public static class AdminEndpoints
             .WithSummary("Reject a pending subscription");
         admin.MapGet("/plans", (PolicyTable table) => table.Current.Plans)
             .WithSummary("Plans from the policy table");
+        admin.MapGet("/reports", (string? owner, string? state, Feedback.FeedbackService feedback) => feedback.Reports(owner, state))
+            .WithSummary("Problem reports on APIs, by owner team and state (open, closed)");
+        admin.MapPost("/reports/{reportId:long}/close", (long reportId, HttpContext context, Feedback.FeedbackService feedback) =>
+            SelfServiceEndpoints.Run(() => Results.Ok(feedback.Close(context.User.ToActor(), reportId))))
+            .WithSummary("Close a problem report");
         admin.MapGet("/audit", (string? actor, string? action, string? entity, string? entityId, int? limit, ManagerDatabase database) =>
         {
             using var connection = database.Open();

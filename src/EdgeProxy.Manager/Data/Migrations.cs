@@ -80,6 +80,29 @@ public static class Migrations
             tokenize = 'porter unicode61'
         );
         """,
+
+        // 3: feedback: a comment thread per API and problem reports that reach the API's owner.
+        """
+        CREATE TABLE api_comments (
+            id INTEGER PRIMARY KEY,
+            api_id TEXT NOT NULL,
+            author_id INTEGER NOT NULL REFERENCES users (id),
+            body TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX api_comments_api ON api_comments (api_id, id);
+        CREATE TABLE problem_reports (
+            id INTEGER PRIMARY KEY,
+            api_id TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            reporter_id INTEGER NOT NULL REFERENCES users (id),
+            subject TEXT NOT NULL,
+            body TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('open', 'closed')),
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX problem_reports_owner ON problem_reports (owner, state);
+        """,
     ];
 
     public static int Apply(SqliteConnection connection)

@@ -16,6 +16,8 @@ public sealed class AdminApiTests
         ("POST", "/api/admin/subscriptions/1/reject"),
         ("GET", "/api/admin/plans"),
         ("GET", "/api/admin/audit"),
+        ("GET", "/api/admin/reports"),
+        ("POST", "/api/admin/reports/1/close"),
     ];
 
     [Fact]
@@ -57,6 +59,11 @@ public sealed class AdminApiTests
             if (path.Contains("subscriptions/1", StringComparison.Ordinal))
             {
                 template = path.Replace("/1/", "/{subscriptionId}/", StringComparison.Ordinal);
+            }
+
+            if (path.Contains("reports/1", StringComparison.Ordinal))
+            {
+                template = path.Replace("/1/", "/{reportId}/", StringComparison.Ordinal);
             }
 
             Assert.True(document.Paths.TryGetValue(template, out var item), $"{template} missing from the document");
