@@ -86,6 +86,7 @@ public sealed class ManagerHost : IAsyncDisposable
         services.AddRazorPages(pages =>
         {
             pages.Conventions.AuthorizeFolder("/Apps");
+            pages.Conventions.AuthorizePage("/Profile");
             pages.Conventions.AuthorizeFolder("/Admin", Roles.Admin);
         });
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.WriteIndented = true);

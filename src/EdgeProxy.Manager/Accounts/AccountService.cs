@@ -112,6 +112,28 @@ public sealed class AccountService
         return new SignInResult(SignInOutcome.Success, user);
     }
 
+    /// <summary>Changes the password after checking the current one; the error is for the person at the form.</summary>
+    public string? ChangePassword(Actor actor, string current, string replacement)
+    {
+        using var connection = _database.Open();
+        using var transaction = connection.BeginTransaction();
+        var user = connection.QuerySingleOrDefault<UserRecord>($"SELECT {UserColumns} FROM users WHERE id = @UserId", new { actor.UserId }, transaction);
+        if (user is null || _hasher.VerifyHashedPassword(user, user.PasswordHash, current) == PasswordVerificationResult.Failed)
+        {
+            return "The current password is wrong.";
+        }
+
+        if (replacement.Length < MinPasswordLength)
+        {
+            return $"Use a password of at least {MinPasswordLength} characters.";
+        }
+
+        connection.Execute("UPDATE users SET password_hash = @hash WHERE id = @Id", new { hash = _hasher.HashPassword(user, replacement), user.Id }, transaction);
+        _audit.Append(connection, transaction, actor, "user.password", "user", user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), null, new { changed = "password" });
+        transaction.Commit();
+        return null;
+    }
+
     public UserRecord? Find(long id)
     {
         using var connection = _database.Open();
