@@ -82,12 +82,14 @@ public sealed class ManagerHost : IAsyncDisposable
             cookie.Events.OnRedirectToAccessDenied = context => Answer(context, StatusCodes.Status403Forbidden);
         });
         services.AddAuthorizationBuilder()
-            .AddPolicy(Roles.Admin, policy => policy.RequireRole(Roles.Admin));
+            .AddPolicy(Roles.Admin, policy => policy.RequireRole(Roles.Admin))
+            .AddPolicy(Roles.Publisher, policy => policy.RequireRole(Roles.Admin, Roles.Publisher));
         services.AddRazorPages(pages =>
         {
             pages.Conventions.AuthorizeFolder("/Apps");
             pages.Conventions.AuthorizePage("/Profile");
             pages.Conventions.AuthorizeFolder("/Admin", Roles.Admin);
+            pages.Conventions.AuthorizeFolder("/Team", Roles.Publisher);
         });
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.WriteIndented = true);
 

@@ -45,7 +45,7 @@ public static class SelfServiceEndpoints
         }
         catch (SelfServiceException e)
         {
-            return Results.Problem(e.Message, statusCode: e.NotFound ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest);
+            return Results.Problem(e.Message, statusCode: e.NotFound ? StatusCodes.Status404NotFound : e.Forbidden ? StatusCodes.Status403Forbidden : StatusCodes.Status400BadRequest);
         }
         catch (PolicyRejectedException e)
         {

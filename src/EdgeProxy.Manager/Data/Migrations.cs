@@ -103,6 +103,11 @@ public static class Migrations
         );
         CREATE INDEX problem_reports_owner ON problem_reports (owner, state);
         """,
+
+        // 4: the owner team a publisher manages.
+        """
+        ALTER TABLE users ADD COLUMN team TEXT NOT NULL DEFAULT '';
+        """,
     ];
 
     public static int Apply(SqliteConnection connection)

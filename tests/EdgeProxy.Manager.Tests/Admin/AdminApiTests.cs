@@ -11,6 +11,7 @@ public sealed class AdminApiTests
     [
         ("GET", "/api/admin/users"),
         ("PUT", "/api/admin/users/1/role"),
+        ("PUT", "/api/admin/users/1/team"),
         ("GET", "/api/admin/subscriptions"),
         ("POST", "/api/admin/subscriptions/1/approve"),
         ("POST", "/api/admin/subscriptions/1/reject"),
@@ -77,6 +78,6 @@ public sealed class AdminApiTests
     private static Task<HttpResponseMessage> Send(HttpClient client, string method, string path) =>
         client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path)
         {
-            Content = method is "PUT" or "POST" ? System.Net.Http.Json.JsonContent.Create(new { role = "developer" }) : null,
+            Content = method is "PUT" or "POST" ? System.Net.Http.Json.JsonContent.Create(new { role = "developer", team = "" }) : null,
         });
 }
