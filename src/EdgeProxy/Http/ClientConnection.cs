@@ -9,6 +9,7 @@ using EdgeProxy.Observability;
 using EdgeProxy.Policies;
 using EdgeProxy.Policies.Auth;
 using EdgeProxy.Policies.RateLimiting;
+using EdgeProxy.Policy.Analytics;
 using EdgeProxy.Routing;
 using EdgeProxy.Upstreams;
 using Microsoft.AspNetCore.Connections;
@@ -511,6 +512,7 @@ internal sealed class ClientConnection
 
         var request = _request;
         _bodyForwarded = false;
+        _cacheOutcome = CacheOutcome.Bypass;
         _bytesIn = 0;
         _logMethodLength = 0;
         _logPathLength = 0;
@@ -535,6 +537,14 @@ internal sealed class ClientConnection
             return null;
         }
 
+        // A retired version answers for itself whoever asks; a draft nobody could prove to be a tester for is absent.
+        if (route.IsRetired || (route.IsDraft && !route.RequiresApiKey))
+        {
+            _access.Reset();
+            refusal = route.IsRetired ? ProxyErrorKind.Gone : ProxyErrorKind.NoRoute;
+            return route.IsRetired ? route : null;
+        }
+
         refusal = ProxyErrorKind.None;
         if (route.HasAccessPolicy)
         {
@@ -542,10 +552,17 @@ internal sealed class ClientConnection
             {
                 AccessDecision.Allow => ProxyErrorKind.None,
                 AccessDecision.Unauthorized => ProxyErrorKind.Unauthorized,
-                AccessDecision.Forbidden => ProxyErrorKind.Forbidden,
+                AccessDecision.Forbidden or AccessDecision.ApiNotGranted => ProxyErrorKind.Forbidden,
                 AccessDecision.RateLimited => ProxyErrorKind.RateLimited,
+                AccessDecision.Hidden => ProxyErrorKind.NoRoute,
                 _ => ProxyErrorKind.QuotaExceeded,
             };
+
+            if (refusal == ProxyErrorKind.NoRoute)
+            {
+                // A hidden draft is answered like a request no route matched.
+                return null;
+            }
         }
         else
         {
@@ -561,23 +578,33 @@ internal sealed class ClientConnection
     }
 
     /// <summary>Writes the gateway's own JSON answer; returns whether the connection can stay open.</summary>
-    private bool WriteAnswer(long started, CompiledRoute? route, ProxyErrorKind kind)
+    private bool WriteAnswer(long started, CompiledRoute? route, ProxyErrorKind kind, UpstreamEndpoint? endpoint = null)
     {
         var request = _request!;
+
+        // A body we did not read would be taken for the next request, so the connection closes unless there was none.
+        var keepAlive = request.KeepAlive && (!request.HasBody || _bodyForwarded) && !_closeRequested.IsCancellationRequested;
+        if (kind == ProxyErrorKind.Gone && route?.Lifecycle is { } lifecycle)
+        {
+            ClientResponseWriter.WriteJson(_output, 410, lifecycle.GoneBody, RequestId, close: !keepAlive, headOnly: request.IsHead, lifecycle.GoneHeaders);
+            Record(started, 0, route, null, 410, 0, 0, kind);
+            return keepAlive;
+        }
+
         var (status, message) = kind switch
         {
             ProxyErrorKind.NoRoute => (404, "no route matches the request"),
             ProxyErrorKind.BodyTooLarge => (413, "request body too large"),
+            // A refusal with a valid key is the consumer's grants leaving out the route's API.
+            ProxyErrorKind.Forbidden when _access.KeyOutcome == ApiKeyOutcome.Ok => (403, "this consumer may not call this API"),
             ProxyErrorKind.Unauthorized or ProxyErrorKind.Forbidden => (ProxyException.StatusCodeOf(kind), ApiKeyOutcomes.Message(_access.KeyOutcome)),
             ProxyErrorKind.RateLimited => (429, "rate limit exceeded"),
             ProxyErrorKind.QuotaExceeded => (429, "quota exceeded"),
             _ => (ProxyException.StatusCodeOf(kind), ErrorNames.Of(kind)),
         };
 
-        // A body we did not read would be taken for the next request, so the connection closes unless there was none.
-        var keepAlive = request.KeepAlive && (!request.HasBody || _bodyForwarded) && !_closeRequested.IsCancellationRequested;
         ClientResponseWriter.WriteError(_output, status, message, RequestId, close: !keepAlive, headOnly: request.IsHead, _access.ResponseHeaders);
-        Record(started, 0, route, null, status, 0, 0, kind);
+        Record(started, 0, route, endpoint, status, 0, 0, kind);
         return keepAlive;
     }
 
@@ -607,7 +634,7 @@ internal sealed class ClientConnection
             return staleKeepAlive;
         }
 
-        var keepAlive = WriteAnswer(started, route, failure.Kind);
+        var keepAlive = WriteAnswer(started, route, failure.Kind, endpoint);
         await _output.FlushAsync();
         return keepAlive;
     }
@@ -638,9 +665,18 @@ internal sealed class ClientConnection
 
         if (_cacheOutcome == CacheOutcome.StaleRefresh && _cache.StaleEntry is { } stale)
         {
-            // No background refresher yet: give the refresh right back, so the entry is refetched by the first
-            // request after its stale-while-revalidate window (a miss) instead.
-            CacheExchange.EndRefresh(stale);
+            // This request won the entry's refresh: the fresh response is fetched in the background; the client is done.
+            CacheRefresher.Start(_head.Span, request, _captures, route, snapshot, _cache.Cache, stale, new RefreshForwarding
+            {
+                ClientAddress = _clientAddress,
+                ForwardedFor = _forwardedFor,
+                Scheme = _listener.Scheme.ToArray(),
+                RequestId = RequestId.ToArray(),
+                Trusted = snapshot.IsTrusted(_clientIp),
+                ConsumerHeader = snapshot.Access.ConsumerHeader ?? [],
+                ConsumerId = _access.Consumer is { } consumer ? consumer.IdUtf8.ToArray() : [],
+                QueryCut = _access.QueryCut,
+            }, _runtime.Logger);
         }
 
         Record(started, 0, route, null, _cacheOutcome == CacheOutcome.NotModified ? 304 : 200, 0, 0, ProxyErrorKind.None);
@@ -844,32 +880,50 @@ internal sealed class ClientConnection
         }
 
         var log = _runtime.AccessLog;
-        if (log is null)
+        var analytics = _runtime.Analytics;
+        if (log is null && analytics is null)
         {
             return;
         }
 
-        var record = new AccessLogRecord
+        // One capture of the exchange, handed to every sink.
+        var record = new ExchangeRecord
         {
-            UnixMilliseconds = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            UnixMicroseconds = ExchangeRecord.NowUnixMicroseconds(),
             Status = status,
             BytesIn = bytesIn,
             BytesOut = bytesOut,
             DurationMicroseconds = micros,
             UpstreamMicroseconds = upstreamMicros,
-            Route = route?.Id,
-            Upstream = endpoint?.Name,
-            Consumer = _access.Consumer?.Id,
+            Route = route,
+            Upstream = endpoint,
+            Consumer = _access.Consumer,
             Client = _client,
+            ClientAddress = _clientIp,
             Error = error,
+            DeniedBy = _access.DeniedBy,
+            Cache = route?.Cache is null ? AnalyticsCacheStatus.None : CacheStatusOf(_cacheOutcome, error, status),
         };
-        log.TryWrite(record, _logMethod.AsSpan(0, _logMethodLength), _logPath.AsSpan(0, _logPathLength), RequestId);
+        var method = _logMethod.AsSpan(0, _logMethodLength);
+        log?.TryWrite(record, method, _logPath.AsSpan(0, _logPathLength), RequestId);
+        analytics?.TryCapture(record, method);
     }
+
+    private static AnalyticsCacheStatus CacheStatusOf(CacheOutcome outcome, ProxyErrorKind error, int status) => outcome switch
+    {
+        _ when error != ProxyErrorKind.None => status == 200 ? AnalyticsCacheStatus.Stale : AnalyticsCacheStatus.None, // 200 despite an error: stale-if-error
+        CacheOutcome.Hit => AnalyticsCacheStatus.Hit,
+        CacheOutcome.NotModified => AnalyticsCacheStatus.NotModified,
+        CacheOutcome.Stale or CacheOutcome.StaleRefresh => AnalyticsCacheStatus.Stale,
+        CacheOutcome.Miss => AnalyticsCacheStatus.Miss,
+        CacheOutcome.Revalidate => AnalyticsCacheStatus.Revalidated,
+        _ => AnalyticsCacheStatus.Bypass,
+    };
 
     /// <summary>The access log is written after the head's buffer is released, so its method and path are copied now.</summary>
     private void KeepForLog(ReadOnlySpan<byte> head, RequestHead request)
     {
-        if (_runtime.AccessLog is null)
+        if (_runtime.AccessLog is null && _runtime.Analytics is null)
         {
             return;
         }

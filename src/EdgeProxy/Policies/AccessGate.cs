@@ -22,6 +22,9 @@ internal sealed class AccessGate
     /// <summary>The authenticated consumer of the current request; null on anonymous routes.</summary>
     public CompiledConsumer? Consumer { get; private set; }
 
+    /// <summary>Analytics name id of the policy that refused the request (<c>api_key</c>, the limit's name, <c>quota</c>); 0 if none.</summary>
+    public int DeniedBy { get; private set; }
+
     /// <summary>Why a key was refused (metrics, access log); <see cref="ApiKeyOutcome.Ok"/> otherwise.</summary>
     public ApiKeyOutcome KeyOutcome { get; private set; }
 
@@ -35,6 +38,7 @@ internal sealed class AccessGate
     public void Reset()
     {
         Consumer = null;
+        DeniedBy = 0;
         KeyOutcome = ApiKeyOutcome.Ok;
         QueryCut = default;
         _headerLength = 0;
@@ -55,7 +59,15 @@ internal sealed class AccessGate
             if (!result.IsOk)
             {
                 KeyOutcome = result.Outcome;
+                DeniedBy = Analytics.AnalyticsNames.ApiKeyPolicy;
                 PolicyMetrics.ApiKeyResults(result.Outcome).Inc();
+
+                // A draft is not there for anyone but testers: no challenge, no hint that a key would help.
+                if (route.IsDraft)
+                {
+                    return AccessDecision.Hidden;
+                }
+
                 if (result.Outcome == ApiKeyOutcome.Missing)
                 {
                     Append(access.Challenge);
@@ -67,6 +79,17 @@ internal sealed class AccessGate
             PolicyMetrics.ApiKeyResults(ApiKeyOutcome.Ok).Inc();
             var consumer = Consumer = result.Consumer!;
             consumerId = consumer.IdUtf8;
+
+            // Before any limit is taken from: a refused call must not spend the consumer's budget.
+            if (route.IsDraft && !consumer.IsTester)
+            {
+                return AccessDecision.Hidden;
+            }
+
+            if (!consumer.MayCall(route.ApiIndex))
+            {
+                return AccessDecision.ApiNotGranted;
+            }
             if (consumer.PlanIndex >= 0)
             {
                 planLimits = access.Limits.Plans[consumer.PlanIndex];
@@ -87,6 +110,7 @@ internal sealed class AccessGate
             if (!verdict.Allowed)
             {
                 PolicyMetrics.RateLimited.Inc();
+                DeniedBy = verdict.RefusedBy?.AnalyticsName ?? 0;
                 WriteLimitHeaders(access, statusCount, LimitStatus.CeilingSeconds(verdict.RetryAfterTicks, limiter.Frequency));
                 return AccessDecision.RateLimited;
             }
@@ -100,6 +124,7 @@ internal sealed class AccessGate
             if (!verdict.Allowed)
             {
                 PolicyMetrics.QuotaExceeded.Inc();
+                DeniedBy = Analytics.AnalyticsNames.QuotaPolicy;
                 WriteLimitHeaders(access, statusCount, Math.Max(1, verdict.ResetSeconds));
                 return AccessDecision.QuotaExceeded;
             }

@@ -90,6 +90,31 @@ public sealed class AllocationGateTests
         Assert.True(Within(perRequest, Budget("proxied_get_rewrite_and_headers")), $"{perRequest:F3} B allocated per request; budget {Budget("proxied_get_rewrite_and_headers")} B");
     }
 
+    /// <summary>
+    /// Analytics on: every request is captured into the ring. No shipper drains it here (its thread's batching and
+    /// HTTP would count against the process-wide allocation total); the ring is sized for every request of the run,
+    /// and afterwards it must hold exactly one record per request.
+    /// </summary>
+    [Fact]
+    public async Task Proxied_get_with_analytics_capture_stays_within_budget()
+    {
+        var capture = new EdgeProxy.Analytics.AnalyticsCapture(16384);
+        await using var proxy = InMemoryProxy.Create(analytics: capture);
+        var perRequest = await BytesPerRequestAsync(proxy, "GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: gate\r\n\r\n");
+        Assert.True(Within(perRequest, Budget("proxied_get_analytics")), $"{perRequest:F3} B allocated per request with analytics; budget {Budget("proxied_get_analytics")} B");
+        Assert.Equal(0, capture.Dropped);
+        var captured = 0;
+        while (capture.TryTake(out var record))
+        {
+            Assert.Equal(200, record.Status);
+            Assert.Equal(EdgeProxy.Policy.Analytics.AnalyticsMethod.Get, record.Method);
+            Assert.Equal("all", EdgeProxy.Analytics.AnalyticsNames.Of(record.Route));
+            captured++;
+        }
+
+        Assert.Equal(1 + Warmup + Measured, captured);
+    }
+
     [Fact]
     public void Parse_and_route_allocate_nothing()
     {
@@ -119,6 +144,54 @@ public sealed class AllocationGateTests
         await using var proxy = InMemoryProxy.Create(InMemoryProxy.AccessPolicyRoutes(key.Sha256));
         var perRequest = await BytesPerRequestAsync(proxy, $"GET /keyed/items HTTP/1.1\r\nHost: a\r\nX-Api-Key: {key.Key}\r\n\r\n");
         Assert.True(Within(perRequest, Budget("proxied_get_api_key_limits_quota")), $"{perRequest:F3} B allocated per request; budget {Budget("proxied_get_api_key_limits_quota")} B");
+    }
+
+    [Fact]
+    public async Task Proxied_get_on_a_deprecated_api_version_with_granted_apis_stays_within_budget()
+    {
+        var key = EdgeProxy.Policies.Auth.ApiKeyGenerator.Create(DateTimeOffset.UtcNow);
+        await using var proxy = InMemoryProxy.Create($$"""
+            [[routes]]
+            id = "orders-v1"
+            cluster = "mem"
+            path_prefix = "/v1/orders"
+            auth = "api_key"
+
+            [[routes]]
+            id = "orders-v2"
+            cluster = "mem"
+            path_prefix = "/v2/orders"
+
+            [[apis]]
+            id = "orders"
+            title = "Orders"
+
+            [[apis.versions]]
+            version = "v1"
+            state = "deprecated"
+            routes = ["orders-v1"]
+            deprecated_at = 2026-06-01T00:00:00Z
+            sunset = 2027-01-01T00:00:00Z
+            successor = "v2"
+
+            [[apis.versions]]
+            version = "v2"
+            state = "published"
+            routes = ["orders-v2"]
+
+            [[consumers]]
+            id = "alice"
+            tags = ["tester"]
+            apis = ["orders"]
+            keys = [{ key_sha256 = "{{key.Sha256}}" }]
+            """);
+        var request = $"GET /v1/orders/42 HTTP/1.1\r\nHost: a\r\nX-Api-Key: {key.Key}\r\n\r\n";
+        var response = Encoding.ASCII.GetString(await proxy.SendAndReadAllAsync(Encoding.ASCII.GetBytes(request)));
+        Assert.Contains("\r\nDeprecation: @1780272000\r\n", response, StringComparison.Ordinal);
+        Assert.Contains("\r\nLink: </v2/orders>; rel=\"successor-version\"\r\n", response, StringComparison.Ordinal);
+
+        var perRequest = await BytesPerRequestAsync(proxy, request);
+        Assert.True(Within(perRequest, Budget("proxied_get_deprecated_api_version")), $"{perRequest:F3} B allocated per request; budget {Budget("proxied_get_deprecated_api_version")} B");
     }
 
     [Fact]
