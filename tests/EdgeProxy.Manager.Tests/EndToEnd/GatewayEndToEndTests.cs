@@ -40,6 +40,13 @@ public sealed class GatewayEndToEndTests
         var body = await (await SendAsync(caller, key)).Content.ReadAsStringAsync();
         Assert.Contains($"for sub-{subscriptionId}", body, StringComparison.Ordinal);
 
+        // The subscription is to "orders" only: the same key is refused on another API's route.
+        using (var other = new HttpRequestMessage(HttpMethod.Get, "/billing/invoices"))
+        {
+            other.Headers.Add("X-Api-Key", key);
+            Assert.Equal(HttpStatusCode.Forbidden, (await caller.SendAsync(other)).StatusCode);
+        }
+
         // The app's usage is the gateway's own count, read from its admin port.
         var usage = await developer.GetFromJsonAsync<JsonElement>($"/api/subscriptions/{subscriptionId}/usage");
         var day = usage.EnumerateArray().Single(p => p.GetProperty("period").GetString() == "day");
