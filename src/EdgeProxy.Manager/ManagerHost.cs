@@ -57,11 +57,12 @@ public sealed class ManagerHost : IAsyncDisposable
         services.AddSingleton<AccountService>();
         services.AddSingleton<BootstrapToken>();
         services.AddSingleton(sp => new PolicyTable(options.ConfigDirectory, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(new ConsumerFileWriter(options.ConfigDirectory));
+        services.AddSingleton(new PolicyFileWriter(options.ConfigDirectory));
         services.AddSingleton<PolicySync>();
         services.AddSingleton<SelfService>();
         services.AddSingleton<GatewayUsage>();
         services.AddSingleton<FeedbackService>();
+        services.AddSingleton<ManagedApis>();
         services.AddSingleton<CatalogSearch>();
         services.AddSingleton<OpenApiDocuments>();
 
@@ -114,7 +115,7 @@ public sealed class ManagerHost : IAsyncDisposable
             app.Logger.LogWarning("No admin account yet. Create one at /setup?token={Token} (one-time token)", token);
         }
 
-        // The file follows the database: rewrite it at start, so a deleted or stale file (a restored backup, a
+        // The files follow the database: rewrite them at start, so a deleted or stale file (a restored backup, a
         // crash between the file write and the commit) is put right before anyone changes anything.
         try
         {
@@ -123,7 +124,7 @@ public sealed class ManagerHost : IAsyncDisposable
         }
         catch (PolicyRejectedException e)
         {
-            app.Logger.LogError("Not writing {File}: {Reason}", ConsumerFileWriter.FileName, e.Message);
+            app.Logger.LogError("Not writing {Files}: {Reason}", PolicyFileWriter.ApisFile + ", " + PolicyFileWriter.ConsumersFile, e.Message);
         }
 
         await app.StartAsync();

@@ -53,6 +53,11 @@ public static class AdminEndpoints
             SelfServiceEndpoints.Run(() => Results.Ok(service.Decide(context.User.ToActor(), subscriptionId, approve: true))));
         team.MapPost("/subscriptions/{subscriptionId:long}/reject", (long subscriptionId, HttpContext context, SelfService service) =>
             SelfServiceEndpoints.Run(() => Results.Ok(service.Decide(context.User.ToActor(), subscriptionId, approve: false))));
+        team.MapGet("/apis", (ManagedApis apis) => apis.List().Select(a => new { a.Api, a.Versions }));
+        team.MapPost("/apis", (ManagedApis.CreateApiRequest request, HttpContext context, ManagedApis apis) =>
+            SelfServiceEndpoints.Run(() => Results.Created($"/catalog/{request.Id}", apis.Create(context.User.ToActor(), request))));
+        team.MapPut("/apis/{apiId}/versions/{version}/state", (string apiId, string version, ManagedApis.TransitionRequest request, HttpContext context, ManagedApis apis) =>
+            SelfServiceEndpoints.Run(() => Results.Ok(apis.Transition(context.User.ToActor(), apiId, version, request))));
         team.MapGet("/reports", (string? state, HttpContext context, Feedback.FeedbackService feedback) =>
         {
             var actor = context.User.ToActor();

@@ -108,6 +108,30 @@ public static class Migrations
         """
         ALTER TABLE users ADD COLUMN team TEXT NOT NULL DEFAULT '';
         """,
+
+        // 5: APIs created in the manager (written to manager-apis.toml), with their versions' lifecycle.
+        """
+        CREATE TABLE managed_apis (
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            tags TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE managed_api_versions (
+            api_id TEXT NOT NULL REFERENCES managed_apis (id),
+            version TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('draft', 'published', 'deprecated', 'retired')),
+            routes TEXT NOT NULL,
+            openapi TEXT NULL,
+            deprecated_at TEXT NULL,
+            sunset TEXT NULL,
+            successor TEXT NULL,
+            changelog TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (api_id, version)
+        );
+        """,
     ];
 
     public static int Apply(SqliteConnection connection)
