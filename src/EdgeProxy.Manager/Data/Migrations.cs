@@ -132,6 +132,24 @@ public static class Migrations
             PRIMARY KEY (api_id, version)
         );
         """,
+
+        // 6: plans created and edited in the manager (written to manager-plans.toml).
+        """
+        CREATE TABLE managed_plans (
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            description TEXT NOT NULL,
+            approval INTEGER NOT NULL,
+            rate TEXT NULL,
+            burst INTEGER NULL,
+            day_quota INTEGER NULL,
+            month_quota INTEGER NULL,
+            monthly TEXT NULL,
+            per_call TEXT NULL,
+            overage TEXT NULL,
+            currency TEXT NOT NULL DEFAULT 'USD'
+        );
+        """,
     ];
 
     public static int Apply(SqliteConnection connection)
