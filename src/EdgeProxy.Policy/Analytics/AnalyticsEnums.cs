@@ -59,6 +59,8 @@ public enum AnalyticsErrorKind : byte
     Forbidden,
     RateLimited,
     QuotaExceeded,
+
+    /// <summary>The route's API version is retired (410).</summary>
     Gone,
 }
 

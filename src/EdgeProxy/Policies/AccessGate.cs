@@ -83,11 +83,13 @@ internal sealed class AccessGate
             // Before any limit is taken from: a refused call must not spend the consumer's budget.
             if (route.IsDraft && !consumer.IsTester)
             {
+                DeniedBy = Analytics.AnalyticsNames.ApiDraftPolicy;
                 return AccessDecision.Hidden;
             }
 
             if (!consumer.MayCall(route.ApiIndex))
             {
+                DeniedBy = Analytics.AnalyticsNames.ApiGrantPolicy;
                 return AccessDecision.ApiNotGranted;
             }
             if (consumer.PlanIndex >= 0)

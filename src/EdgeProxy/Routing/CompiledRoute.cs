@@ -49,7 +49,7 @@ internal sealed class CompiledRoute
         IsRetired = lifecycle?.State == ApiVersionState.Retired;
         Cache = config.Cache is { } cache ? new Caching.RouteCachePolicy(config.Id, cache) : null;
         Compression = config.Compression is { } compression ? new Compression.CompressionPolicy(compression) : null;
-        Analytics = new Analytics.RouteAnalytics(config);
+        Analytics = new Analytics.RouteAnalytics(config, lifecycle);
     }
 
     public RouteConfig Config { get; }
