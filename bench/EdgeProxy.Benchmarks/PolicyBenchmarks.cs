@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using EdgeProxy.Policies.Auth;
+using EdgeProxy.Policy.Keys;
 using EdgeProxy.Policies.Quotas;
 using EdgeProxy.Policies.RateLimiting;
 using EdgeProxy.Policy.Config;

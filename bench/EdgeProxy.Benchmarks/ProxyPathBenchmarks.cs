@@ -2,6 +2,7 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using EdgeProxy.Benchmarks.InMemory;
 using EdgeProxy.Policies.Auth;
+using EdgeProxy.Policy.Keys;
 
 namespace EdgeProxy.Benchmarks;
 

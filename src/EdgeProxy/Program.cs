@@ -127,7 +127,7 @@ internal static class Program
             }
         }
 
-        var key = EdgeProxy.Policies.Auth.ApiKeyGenerator.Create(DateTimeOffset.UtcNow, id);
+        var key = EdgeProxy.Policy.Keys.ApiKeyGenerator.Create(DateTimeOffset.UtcNow, id);
         Console.Out.WriteLine(key.Key);
         Console.Error.WriteLine();
         Console.Error.WriteLine("Give the key above to the consumer; it is shown only this once. Add this entry to the consumer's `keys` list:");

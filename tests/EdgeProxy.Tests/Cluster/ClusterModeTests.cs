@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using EdgeProxy.Policies.Auth;
+using EdgeProxy.Policy.Keys;
 using EdgeProxy.Tests.Functional;
 using EdgeProxy.Tests.Infrastructure;
 

@@ -81,7 +81,7 @@ public sealed class SampleConfigTests
         Assert.Equal(("demo", "demo", true), (consumer.Id, consumer.Plan, consumer.Enabled));
 
         // The demo key printed in consumers.toml's comment is the one whose hash the sample holds.
-        Assert.Equal(EdgeProxy.Policies.Auth.ApiKeyGenerator.Sha256Hex("epk_demo_sample_key_do_not_use_in_production"), Assert.Single(consumer.Keys).KeySha256);
+        Assert.Equal(EdgeProxy.Policy.Keys.ApiKeyGenerator.Sha256Hex("epk_demo_sample_key_do_not_use_in_production"), Assert.Single(consumer.Keys).KeySha256);
         Assert.Equal(new ApiKeySettings(), config.ApiKeys);
     }
 

@@ -140,7 +140,7 @@ public sealed class AllocationGateTests
     [Fact]
     public async Task Proxied_get_with_api_key_rate_limits_and_quota_stays_within_budget()
     {
-        var key = EdgeProxy.Policies.Auth.ApiKeyGenerator.Create(DateTimeOffset.UtcNow);
+        var key = EdgeProxy.Policy.Keys.ApiKeyGenerator.Create(DateTimeOffset.UtcNow);
         await using var proxy = InMemoryProxy.Create(InMemoryProxy.AccessPolicyRoutes(key.Sha256));
         var perRequest = await BytesPerRequestAsync(proxy, $"GET /keyed/items HTTP/1.1\r\nHost: a\r\nX-Api-Key: {key.Key}\r\n\r\n");
         Assert.True(Within(perRequest, Budget("proxied_get_api_key_limits_quota")), $"{perRequest:F3} B allocated per request; budget {Budget("proxied_get_api_key_limits_quota")} B");
@@ -149,7 +149,7 @@ public sealed class AllocationGateTests
     [Fact]
     public async Task Proxied_get_on_a_deprecated_api_version_with_granted_apis_stays_within_budget()
     {
-        var key = EdgeProxy.Policies.Auth.ApiKeyGenerator.Create(DateTimeOffset.UtcNow);
+        var key = EdgeProxy.Policy.Keys.ApiKeyGenerator.Create(DateTimeOffset.UtcNow);
         await using var proxy = InMemoryProxy.Create($$"""
             [[routes]]
             id = "orders-v1"

@@ -1,5 +1,6 @@
 using System.Text;
 using EdgeProxy.Policies.Auth;
+using EdgeProxy.Policy.Keys;
 using EdgeProxy.Policy.Config;
 
 namespace EdgeProxy.Tests.Policies;

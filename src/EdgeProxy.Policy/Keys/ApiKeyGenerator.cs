@@ -3,13 +3,13 @@ using System.Security.Cryptography;
 using System.Text;
 using EdgeProxy.Policy.Config;
 
-namespace EdgeProxy.Policies.Auth;
+namespace EdgeProxy.Policy.Keys;
 
 /// <summary>
-/// <c>edgeproxy keys new</c>: a random key of 256 bits, URL-safe (base64url, no padding) behind an <c>epk_</c>
+/// <c>edgeproxy keys new</c> and the manager: a random key of 256 bits, URL-safe (base64url, no padding) behind an <c>epk_</c>
 /// prefix that secret scanners and people can recognise, and the <c>keys</c> entry to paste into a consumer.
 /// </summary>
-internal static class ApiKeyGenerator
+public static class ApiKeyGenerator
 {
     public const string Prefix = "epk_";
     public const int RandomBytes = 32;

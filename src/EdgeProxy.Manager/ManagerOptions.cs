@@ -1,0 +1,82 @@
+using System.Net;
+
+namespace EdgeProxy.Manager;
+
+/// <summary>Command-line options of <c>edgeproxy-manager</c>.</summary>
+public sealed record ManagerOptions
+{
+    public const string Usage = """
+        usage: edgeproxy-manager --config DIR --data DIR [--listen 127.0.0.1:9900] [--gateway http://127.0.0.1:8080]
+                                 [--gateway-admin http://127.0.0.1:9901]
+          --config   the gateway's config directory (the manager reads it and writes manager-consumers.toml there)
+          --data     where manager.db (SQLite) lives
+          --listen   address of the portal and admin API (loopback by default)
+          --gateway  the gateway's public base URL, for try-it-out and code samples
+          --gateway-admin  the gateway's admin port, read for each subscription's quota usage
+        """;
+
+    public string ConfigDirectory { get; init; } = "";
+
+    public string DataDirectory { get; init; } = "";
+
+    public IPEndPoint Listen { get; init; } = new(IPAddress.Loopback, 9900);
+
+    public string GatewayUrl { get; init; } = "http://127.0.0.1:8080";
+
+    public string GatewayAdminUrl { get; init; } = "http://127.0.0.1:9901";
+
+    /// <summary>Parses arguments; the error says what is wrong (options null then).</summary>
+    public static (ManagerOptions? Options, string? Error) Parse(string[] args)
+    {
+        var options = new ManagerOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : null;
+            if (value is null)
+            {
+                return (null, $"option '{args[i]}' needs a value");
+            }
+
+            switch (args[i])
+            {
+                case "--config": options = options with { ConfigDirectory = value }; break;
+                case "--data": options = options with { DataDirectory = value }; break;
+                case "--gateway":
+                    if (!Uri.TryCreate(value, UriKind.Absolute, out var gateway) || gateway.Scheme is not ("http" or "https"))
+                    {
+                        return (null, $"--gateway '{value}' is not an http(s) URL");
+                    }
+
+                    options = options with { GatewayUrl = value.TrimEnd('/') };
+                    break;
+                case "--gateway-admin":
+                    if (!Uri.TryCreate(value, UriKind.Absolute, out var admin) || admin.Scheme is not ("http" or "https"))
+                    {
+                        return (null, $"--gateway-admin '{value}' is not an http(s) URL");
+                    }
+
+                    options = options with { GatewayAdminUrl = value.TrimEnd('/') };
+                    break;
+                case "--listen":
+                    if (!IPEndPoint.TryParse(value, out var listen))
+                    {
+                        return (null, $"--listen '{value}' is not an address:port");
+                    }
+
+                    options = options with { Listen = listen };
+                    break;
+                default:
+                    return (null, $"unknown option '{args[i]}'");
+            }
+
+            i++;
+        }
+
+        if (options.ConfigDirectory.Length == 0 || options.DataDirectory.Length == 0)
+        {
+            return (null, "--config and --data are required");
+        }
+
+        return (options, null);
+    }
+}
