@@ -60,6 +60,11 @@ function Assert-TestServers {
         # The package may start a system instance on 6379; the tests never use it.
         if (Get-Command systemctl -ErrorAction SilentlyContinue) { systemctl stop redis-server 2>$null | Out-Null }
     }
+    # The developer portal's end-to-end test drives headless chromium through its WebDriver.
+    $browser = @()
+    if (-not (Get-Command chromium -ErrorAction SilentlyContinue)) { $browser += 'chromium' }
+    if (-not (Get-Command chromedriver -ErrorAction SilentlyContinue)) { $browser += 'chromium-driver' }
+    Install-Packages $browser 'the portal browser test'
 }
 
 function Invoke-Build {
