@@ -102,6 +102,11 @@ internal sealed class CacheExchange(ResponseCache cache)
         }
 
         Cache.Metrics.Miss();
+        if (facts.Directives.OnlyIfCached)
+        {
+            return CacheOutcome.NotCached;
+        }
+
         if (_isHead)
         {
             // A HEAD response has no body to store: it must not make concurrent GETs wait for it.

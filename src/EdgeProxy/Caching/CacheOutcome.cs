@@ -24,6 +24,12 @@ internal enum CacheOutcome : byte
     /// <summary>Forward with the stored validators (<see cref="CacheExchange.WriteConditionalHeaders"/>); a 304 refreshes the entry.</summary>
     Revalidate,
 
+    /// <summary>
+    /// The client asked for <c>only-if-cached</c> and nothing stored may answer it: the caller answers 504 without
+    /// contacting the upstream (RFC 9111 §5.2.1.7).
+    /// </summary>
+    NotCached,
+
     /// <summary>Another request is fetching this response: await <see cref="CacheExchange.WaitAsync"/>, then call TryServe again.</summary>
     Wait,
 }

@@ -658,6 +658,14 @@ internal sealed class ClientConnection
                 route.Compression);
         }
 
+        if (_cacheOutcome == CacheOutcome.NotCached)
+        {
+            ClientResponseWriter.WriteError(_output, 504, "not in the cache (the request said only-if-cached)", RequestId, close: !keepAlive,
+                headOnly: request.IsHead, _access.ResponseHeaders);
+            Record(started, 0, route, null, 504, 0, 0, ProxyErrorKind.None);
+            return (true, !(await _output.FlushAsync()).IsCompleted && keepAlive);
+        }
+
         if (_cacheOutcome is not (CacheOutcome.Hit or CacheOutcome.NotModified or CacheOutcome.Stale or CacheOutcome.StaleRefresh))
         {
             return (false, false);

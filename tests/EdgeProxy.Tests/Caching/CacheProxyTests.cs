@@ -138,6 +138,24 @@ public sealed class CacheProxyTests
     }
 
     [Fact]
+    public async Task Only_if_cached_is_answered_from_the_cache_or_with_504_without_contacting_the_upstream()
+    {
+        await using var upstream = await TestUpstream.StartAsync();
+        await using var gateway = await TestGateway.StartAsync(Config(upstream));
+        using var client = gateway.Connect();
+
+        var notCached = await GetAsync(client, "/cacheable?max_age=60", "Cache-Control: only-if-cached\r\n");
+        Assert.Equal(504, notCached.Status);
+        Assert.Equal(0, upstream.CacheableHits);
+
+        Assert.Equal("MISS", (await GetAsync(client, "/cacheable?max_age=60")).Header("X-Cache"));
+        var cached = await GetAsync(client, "/cacheable?max_age=60", "Cache-Control: only-if-cached\r\n");
+        Assert.Equal(200, cached.Status);
+        Assert.Equal("HIT", cached.Header("X-Cache"));
+        Assert.Equal(1, upstream.CacheableHits);
+    }
+
+    [Fact]
     public async Task Vary_keeps_one_entry_per_value_of_the_named_header()
     {
         await using var upstream = await TestUpstream.StartAsync();
