@@ -128,4 +128,64 @@ public sealed class CompressionProxyTests
         Assert.Equal(4006, identity.Body.Length);
         Assert.Equal(1, upstream.CacheableHits);
     }
+
+    [Fact]
+    public async Task A_compressed_event_stream_reaches_the_client_event_by_event()
+    {
+        await using var upstream = await TestUpstream.StartAsync();
+        await using var gateway = await TestGateway.StartAsync(TestGateway.MainToml(TestGateway.Cluster("app", upstream.Url) + """
+            [[routes]]
+            id = "events"
+            cluster = "app"
+            path_prefix = "/"
+            compression = { types = ["text/event-stream"], min_size = "0B" }
+            """));
+        using var client = gateway.Connect();
+        await client.SendAsync("GET /sse HTTP/1.1\r\nHost: api\r\nAccept-Encoding: gzip\r\n\r\n");
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var headers = new List<string>();
+        for (var line = await client.ReadLineAsync(cts.Token); !string.IsNullOrEmpty(line); line = await client.ReadLineAsync(cts.Token))
+        {
+            headers.Add(line);
+        }
+
+        Assert.Contains("Content-Encoding: gzip", headers);
+        Assert.Contains("Transfer-Encoding: chunked", headers);
+
+        // The first event arrives compressed while the upstream still holds the stream open.
+        var compressed = new MemoryStream();
+        var decoded = "";
+        while (!decoded.Contains("data: first", StringComparison.Ordinal))
+        {
+            var size = Convert.ToInt32(await client.ReadLineAsync(cts.Token), 16);
+            Assert.NotEqual(0, size);
+            compressed.Write(await client.ReadExactlyAsync(size, cts.Token));
+            await client.ReadLineAsync(cts.Token);
+            decoded = DecodePrefix(compressed.ToArray());
+        }
+
+        Assert.False(upstream.SseRelease.Task.IsCompleted, "the upstream was still mid-stream");
+        upstream.SseRelease.TrySetResult();
+    }
+
+    /// <summary>What a gzip stream cut at a flush point decodes to so far.</summary>
+    private static string DecodePrefix(byte[] gzip)
+    {
+        using var decoder = new GZipStream(new MemoryStream(gzip), CompressionMode.Decompress);
+        var output = new MemoryStream();
+        var buffer = new byte[4096];
+        try
+        {
+            for (var read = decoder.Read(buffer); read > 0; read = decoder.Read(buffer))
+            {
+                output.Write(buffer, 0, read);
+            }
+        }
+        catch (InvalidDataException)
+        {
+            // The stream is not finished yet: keep what decoded.
+        }
+
+        return Encoding.UTF8.GetString(output.ToArray());
+    }
 }
