@@ -208,6 +208,38 @@ public sealed class CorsTests
     }
 
     [Fact]
+    public async Task A_retired_versions_410_carries_the_allow_lines_and_its_preflight_is_answered()
+    {
+        await using var upstream = await TestUpstream.StartAsync();
+        var routes = Routes() + """
+
+            [[routes]]
+            id = "old"
+            cluster = "app"
+            path_prefix = "/v0"
+
+            [[apis]]
+            id = "orders"
+            title = "Orders API"
+
+            [[apis.versions]]
+            version = "v0"
+            state = "retired"
+            routes = ["old"]
+            """;
+        await using var gateway = await StartAsync(upstream, routes, $"\n[cors]\norigins = [\"{Portal}\"]\n");
+        using var client = gateway.Connect();
+
+        var preflight = await PreflightAsync(client, "/v0/orders", Portal, "GET", null);
+        Assert.Equal(204, preflight.Status);
+        Assert.Equal(Portal, preflight.Header("Access-Control-Allow-Origin"));
+        var gone = await GetAsync(client, "/v0/orders", Portal);
+        Assert.Equal(410, gone.Status);
+        Assert.Equal(Portal, gone.Header("Access-Control-Allow-Origin"));
+        Assert.Equal(0, upstream.Requests);
+    }
+
+    [Fact]
     public async Task A_cached_answer_carries_the_lines_of_the_origin_asking_now()
     {
         await using var upstream = await TestUpstream.StartAsync();
