@@ -25,6 +25,7 @@ public static class ConfigLoader
         new ConsumerValidator(),
         new AccessSettingsValidator(),
         new CacheValidator(),
+        new CorsValidator(),
         new ApiValidator(),
         new AnalyticsValidator(),
     ];

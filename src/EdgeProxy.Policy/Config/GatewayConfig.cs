@@ -15,6 +15,9 @@ public sealed record GatewayConfig
     public QuotaStoreConfig QuotaStore { get; init; } = new();
     public CacheSettings Cache { get; init; } = new();
 
+    /// <summary><c>[cors]</c>: the CORS policy of every route that sets none of its own; off without origins.</summary>
+    public CorsSettings Cors { get; init; } = new();
+
     /// <summary><c>[analytics]</c>: per-request records shipped to the manager.</summary>
     public AnalyticsSettings Analytics { get; init; } = new();
 
@@ -197,6 +200,9 @@ public sealed record RouteConfig
 
     /// <summary>Null: responses on this route are never compressed by the gateway.</summary>
     public RouteCompressionConfig? Compression { get; init; }
+
+    /// <summary>Null: the route takes <c>[cors]</c> as it is; set keys override it (see <see cref="CorsSettings.For"/>).</summary>
+    public RouteCorsConfig? Cors { get; init; }
 
     /// <summary>Null: every request on the route is recorded (when <c>[analytics]</c> is on).</summary>
     public RouteAnalyticsConfig? Analytics { get; init; }

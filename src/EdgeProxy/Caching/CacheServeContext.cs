@@ -24,6 +24,9 @@ internal readonly ref struct CacheServeContext
     /// <summary><c>http</c> or <c>https</c>: part of the key.</summary>
     public ReadOnlySpan<byte> Scheme { get; init; }
 
+    /// <summary>The route's CORS lines for this request's origin (see <see cref="Cors.CorsPolicy"/>); empty on routes without CORS.</summary>
+    public ReadOnlySpan<byte> Cors { get; init; }
+
     /// <summary>The authenticated consumer, keyed on for <c>private = true</c> routes; empty otherwise.</summary>
     public ReadOnlySpan<byte> ConsumerId { get; init; }
 }

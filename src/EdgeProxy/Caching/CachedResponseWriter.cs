@@ -86,7 +86,7 @@ internal static class CachedResponseWriter
             }
         }
 
-        var size = stored.Length + DynamicReserve + context.RequestId.Length + context.Via.Length + context.CacheName.Length + appended;
+        var size = stored.Length + DynamicReserve + context.RequestId.Length + context.Via.Length + context.CacheName.Length + context.Cors.Length + appended;
         var span = output.GetSpan(size);
         var n = Copy(stored, span, 0);
         var age = entry.Freshness.CurrentAgeMs(nowMs) / 1000;
@@ -122,6 +122,7 @@ internal static class CachedResponseWriter
             n = Copy("Connection: keep-alive\r\n"u8, span, n);
         }
 
+        n = Copy(context.Cors, span, n);
         if (context.Transform is { } t)
         {
             foreach (var (name, value) in t.Append)

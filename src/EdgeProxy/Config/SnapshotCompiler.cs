@@ -38,7 +38,7 @@ internal static class SnapshotCompiler
             var routeMetrics = previous is not null && previous.RouteMetrics.TryGetValue(routeConfig.Id, out var m) ? m : new RouteMetrics(routeConfig.Id);
             metrics[routeConfig.Id] = routeMetrics;
             routes.Add(new CompiledRoute(routeConfig, i, clusters[routeConfig.Cluster], config.Limits.MaxBodyBytes, routeMetrics, access.Limits.Routes[i],
-                lifecycles.GetValueOrDefault(routeConfig.Id)));
+                lifecycles.GetValueOrDefault(routeConfig.Id), config.Cors.For(routeConfig.Cors)));
         }
 
         return new PolicySnapshot(config, version, files, new RouteTable(routes), clusters, metrics, access);

@@ -62,6 +62,10 @@ internal sealed class ClientConnection
     private ResponseHead? _response;
     private int _requestIdLength;
 
+    // The route's precompiled CORS lines for this request's origin (null: the route has no CORS), and whether it is a preflight.
+    private byte[]? _corsHeaders;
+    private bool _preflight;
+
     // The current request head: still inside the client pipe's buffer (not yet consumed) or copied to _headCopy.
     private ReadOnlySequence<byte> _pendingBuffer;
     private ReadOnlyMemory<byte> _head;
@@ -150,6 +154,11 @@ internal sealed class ClientConnection
                 if (refusal != ProxyErrorKind.None)
                 {
                     keepAlive = WriteAnswer(started, route, refusal);
+                    await _output.FlushAsync();
+                }
+                else if (_preflight)
+                {
+                    keepAlive = WritePreflight(started, route!);
                     await _output.FlushAsync();
                 }
                 else if (route!.Cache is { } cachePolicy && await ServeFromCacheAsync(snapshot, route, cachePolicy, started) is var served && served.Answered)
@@ -305,7 +314,7 @@ internal sealed class ClientConnection
                             && !_closeRequested.IsCancellationRequested;
                         ClientResponseWriter.WriteForwarded(_output, ResponseHeadSpan(), response, route.ResponseHeaders, snapshot, RequestId, chunkedOut, keepAlive,
                             request.Version, _access.ResponseHeaders, route.Cache is null ? null : caching ? CacheStatusKind.Miss : CacheStatusKind.Bypass, storing,
-                            compressing ? compression : compression with { Codec = Compression.ContentCodec.None });
+                            compressing ? compression : compression with { Codec = Compression.ContentCodec.None }, _corsHeaders);
                         var reusable = response.KeepAlive && framing != BodyFraming.UntilClose;
                         var contentLength = response.Headers.ContentLength;
                         AdvancePastResponseHead(current);
@@ -517,6 +526,8 @@ internal sealed class ClientConnection
         _logMethodLength = 0;
         _logPathLength = 0;
         _requestIdLength = 0;
+        _corsHeaders = null;
+        _preflight = false;
         var head = _head.Span;
         Http11Parser.ParseRequest(head, request, maxHeaders);
         SetRequestId(head, request);
@@ -535,6 +546,22 @@ internal sealed class ClientConnection
             _access.Reset();
             refusal = ProxyErrorKind.NoRoute;
             return null;
+        }
+
+        // CORS comes before every other step: a preflight carries no key and is answered here, and the gateway's own
+        // refusals below (401, 403, 429, 410) carry the allow lines too, so a browser lets the page read why.
+        if (route.Cors is { } cors)
+        {
+            if (request.IsCorsPreflight)
+            {
+                _access.Reset();
+                _corsHeaders = cors.PreflightHeaders(head, request.Headers);
+                _preflight = true;
+                refusal = ProxyErrorKind.None;
+                return route;
+            }
+
+            _corsHeaders = cors.ResponseHeaders(head, request.Headers);
         }
 
         // A retired version answers for itself whoever asks; a draft nobody could prove to be a tester for is absent.
@@ -586,7 +613,7 @@ internal sealed class ClientConnection
         var keepAlive = request.KeepAlive && (!request.HasBody || _bodyForwarded) && !_closeRequested.IsCancellationRequested;
         if (kind == ProxyErrorKind.Gone && route?.Lifecycle is { } lifecycle)
         {
-            ClientResponseWriter.WriteJson(_output, 410, lifecycle.GoneBody, RequestId, close: !keepAlive, headOnly: request.IsHead, lifecycle.GoneHeaders);
+            ClientResponseWriter.WriteJson(_output, 410, lifecycle.GoneBody, RequestId, close: !keepAlive, headOnly: request.IsHead, lifecycle.GoneHeaders, _corsHeaders);
             Record(started, 0, route, null, 410, 0, 0, kind);
             return keepAlive;
         }
@@ -603,8 +630,20 @@ internal sealed class ClientConnection
             _ => (ProxyException.StatusCodeOf(kind), ErrorNames.Of(kind)),
         };
 
-        ClientResponseWriter.WriteError(_output, status, message, RequestId, close: !keepAlive, headOnly: request.IsHead, _access.ResponseHeaders);
+        // No route (or a hidden draft): no policy to answer CORS with.
+        ClientResponseWriter.WriteError(_output, status, message, RequestId, close: !keepAlive, headOnly: request.IsHead, _access.ResponseHeaders,
+            route is null ? default : _corsHeaders);
         Record(started, 0, route, endpoint, status, 0, 0, kind);
+        return keepAlive;
+    }
+
+    /// <summary>Answers a CORS preflight with 204 and the route's lines for it; returns whether the connection can stay open.</summary>
+    private bool WritePreflight(long started, CompiledRoute route)
+    {
+        var request = _request!;
+        var keepAlive = request.KeepAlive && !request.HasBody && !_closeRequested.IsCancellationRequested;
+        ClientResponseWriter.WritePreflight(_output, _corsHeaders, RequestId, close: !keepAlive);
+        Record(started, 0, route, null, 204, 0, 0, ProxyErrorKind.None);
         return keepAlive;
     }
 
@@ -706,6 +745,7 @@ internal sealed class ClientConnection
         Transform = route.ResponseHeaders,
         Scheme = _listener.Scheme,
         ConsumerId = _access.Consumer is { } consumer ? consumer.IdUtf8 : default,
+        Cors = _corsHeaders,
     };
 
     private async ValueTask DisposeUpstreamAsync()
@@ -829,7 +869,7 @@ internal sealed class ClientConnection
 
     private void WriteResponseHead(PolicySnapshot snapshot, CompiledRoute route, ResponseHead response, RequestHead request, bool chunked, bool keepAlive) =>
         ClientResponseWriter.WriteForwarded(_output, ResponseHeadSpan(), response, route.ResponseHeaders, snapshot, RequestId, chunked, keepAlive, request.Version,
-            _access.ResponseHeaders);
+            _access.ResponseHeaders, corsHeaders: _corsHeaders);
 
     private ReadOnlySpan<byte> ResponseHeadSpan() => _responseHeadCopied
         ? _responseHeadCopy.AsSpan(0, _responseHeadLength)

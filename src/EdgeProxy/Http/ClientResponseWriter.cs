@@ -11,7 +11,7 @@ internal static class ClientResponseWriter
     public static void WriteForwarded(PipeWriter output, ReadOnlySpan<byte> head, ResponseHead response, HeaderTransform transform,
         PolicySnapshot snapshot, ReadOnlySpan<byte> requestId, bool chunked, bool keepAlive, HttpVersion clientVersion,
         ReadOnlySpan<byte> extraHeaders = default, Caching.CacheStatusKind? cacheStatus = null, bool cacheStored = false,
-        Compression.CompressionDecision compression = default)
+        Compression.CompressionDecision compression = default, ReadOnlySpan<byte> corsHeaders = default)
     {
         var isSwitch = response.StatusCode == 101;
         var w = new HeadWriter(output);
@@ -62,6 +62,7 @@ internal static class ClientResponseWriter
         }
 
         w.Write(extraHeaders);
+        w.Write(corsHeaders);
         if (cacheStatus is { } status)
         {
             Caching.CachedResponseWriter.WriteStatusHeaders(ref w, status, snapshot.CacheName, cacheStored);
@@ -93,7 +94,7 @@ internal static class ClientResponseWriter
 
     /// <summary>A response the gateway makes itself: <c>{"error":"...","request_id":"..."}</c>.</summary>
     public static void WriteError(PipeWriter output, int status, string error, ReadOnlySpan<byte> requestId, bool close, bool headOnly,
-        ReadOnlySpan<byte> extraHeaders = default)
+        ReadOnlySpan<byte> extraHeaders = default, ReadOnlySpan<byte> corsHeaders = default)
     {
         var w = new HeadWriter(output);
         WriteStatusLine(ref w, status, default);
@@ -112,6 +113,7 @@ internal static class ClientResponseWriter
         }
 
         w.Write(extraHeaders);
+        w.Write(corsHeaders);
         w.WriteCrlf();
         if (!headOnly)
         {
@@ -125,9 +127,28 @@ internal static class ClientResponseWriter
         w.Commit();
     }
 
+    /// <summary>
+    /// The gateway's own answer to a CORS preflight: 204 with the route's precompiled lines and no body (RFC 9110 §8.6:
+    /// no Content-Length on a 204). The request never reaches the access step or the upstream.
+    /// </summary>
+    public static void WritePreflight(PipeWriter output, ReadOnlySpan<byte> corsHeaders, ReadOnlySpan<byte> requestId, bool close)
+    {
+        var w = new HeadWriter(output);
+        w.Write("HTTP/1.1 204 No Content\r\n"u8);
+        w.Write(corsHeaders);
+        w.WriteHeader("X-Request-Id"u8, requestId);
+        if (close)
+        {
+            w.Write("Connection: close\r\n"u8);
+        }
+
+        w.WriteCrlf();
+        w.Commit();
+    }
+
     /// <summary>A response the gateway makes itself from a body encoded at config-compile time (a retired API version's 410).</summary>
     public static void WriteJson(PipeWriter output, int status, ReadOnlySpan<byte> body, ReadOnlySpan<byte> requestId, bool close, bool headOnly,
-        ReadOnlySpan<byte> extraHeaders = default)
+        ReadOnlySpan<byte> extraHeaders = default, ReadOnlySpan<byte> corsHeaders = default)
     {
         var w = new HeadWriter(output);
         WriteStatusLine(ref w, status, default);
@@ -145,6 +166,7 @@ internal static class ClientResponseWriter
         }
 
         w.Write(extraHeaders);
+        w.Write(corsHeaders);
         w.WriteCrlf();
         if (!headOnly)
         {
@@ -178,6 +200,7 @@ internal static class ReasonPhrases
     {
         100 => "Continue",
         200 => "OK",
+        204 => "No Content",
         400 => "Bad Request",
         401 => "Unauthorized",
         403 => "Forbidden",

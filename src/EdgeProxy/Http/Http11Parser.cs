@@ -43,6 +43,7 @@ internal static class Http11Parser
         request.Version = ParseVersion(version, isRequest: true);
         request.MethodLength = sp1;
         request.IsHead = sp1 == 4 && line[..4].SequenceEqual("HEAD"u8);
+        request.IsOptions = sp1 == 7 && line[..7].SequenceEqual("OPTIONS"u8);
         request.TargetStart = sp1 + 1;
         request.TargetLength = sp2;
         request.IsAbsoluteForm = false;
@@ -324,6 +325,15 @@ internal static class Http11Parser
                 break;
             case KnownHeader.XRequestId:
                 headers.RequestIdIndex = index;
+                break;
+            case KnownHeader.Origin when isRequest && headers.OriginIndex < 0:
+                headers.OriginIndex = index;
+                break;
+            case KnownHeader.AccessControlRequestMethod when isRequest && headers.RequestMethodIndex < 0:
+                headers.RequestMethodIndex = index;
+                break;
+            case KnownHeader.AccessControlRequestHeaders when isRequest && headers.RequestHeadersIndex < 0:
+                headers.RequestHeadersIndex = index;
                 break;
         }
     }

@@ -22,6 +22,11 @@ internal enum KnownHeader : byte
     Forwarded,
     Via,
     XRequestId,
+
+    /// <summary>CORS (Fetch standard): the caller's origin, and what a preflight asks to send.</summary>
+    Origin,
+    AccessControlRequestMethod,
+    AccessControlRequestHeaders,
 }
 
 internal static class KnownHeaders
@@ -41,6 +46,7 @@ internal static class KnownHeaders
                 break;
             case 6:
                 if (Ascii.EqualsIgnoreCase(name, "expect"u8)) return KnownHeader.Expect;
+                if (Ascii.EqualsIgnoreCase(name, "origin"u8)) return KnownHeader.Origin;
                 break;
             case 7:
                 if (Ascii.EqualsIgnoreCase(name, "trailer"u8)) return KnownHeader.Trailer;
@@ -68,6 +74,12 @@ internal static class KnownHeaders
             case 17:
                 if (Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8)) return KnownHeader.TransferEncoding;
                 if (Ascii.EqualsIgnoreCase(name, "x-forwarded-proto"u8)) return KnownHeader.XForwardedProto;
+                break;
+            case 29:
+                if (Ascii.EqualsIgnoreCase(name, "access-control-request-method"u8)) return KnownHeader.AccessControlRequestMethod;
+                break;
+            case 30:
+                if (Ascii.EqualsIgnoreCase(name, "access-control-request-headers"u8)) return KnownHeader.AccessControlRequestHeaders;
                 break;
         }
 

@@ -34,6 +34,11 @@ internal sealed class MessageHeaders
     public int HostIndex;
     public int RequestIdIndex;
 
+    /// <summary>First <c>Origin</c>, <c>Access-Control-Request-Method</c> and <c>Access-Control-Request-Headers</c> (CORS), or -1.</summary>
+    public int OriginIndex;
+    public int RequestMethodIndex;
+    public int RequestHeadersIndex;
+
     public MessageHeaders(int capacity) => Entries = new HeaderEntry[capacity];
 
     public void Reset()
@@ -50,6 +55,9 @@ internal sealed class MessageHeaders
         ExpectIndex = -1;
         HostIndex = -1;
         RequestIdIndex = -1;
+        OriginIndex = -1;
+        RequestMethodIndex = -1;
+        RequestHeadersIndex = -1;
     }
 
     public ReadOnlySpan<byte> Name(ReadOnlySpan<byte> head, int index)

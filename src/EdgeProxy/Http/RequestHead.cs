@@ -16,6 +16,7 @@ internal sealed class RequestHead(int maxHeaders)
     /// <summary>Length of the path part of the target (up to '?' or the end).</summary>
     public int PathLength;
     public bool IsHead;
+    public bool IsOptions;
     public bool IsAbsoluteForm;
     public HttpVersion Version;
     public readonly MessageHeaders Headers = new(maxHeaders);
@@ -28,6 +29,9 @@ internal sealed class RequestHead(int maxHeaders)
 
     /// <summary>A WebSocket (or other) protocol switch: Connection: upgrade plus an Upgrade header, no body.</summary>
     public bool IsUpgrade => Headers.ConnectionUpgrade && Headers.UpgradeIndex >= 0;
+
+    /// <summary>A CORS preflight (Fetch standard §3.2.2): OPTIONS with <c>Origin</c> and <c>Access-Control-Request-Method</c>.</summary>
+    public bool IsCorsPreflight => IsOptions && Headers.OriginIndex >= 0 && Headers.RequestMethodIndex >= 0;
 
     public ReadOnlySpan<byte> Method(ReadOnlySpan<byte> head) => head[..MethodLength];
 

@@ -13,7 +13,7 @@ namespace EdgeProxy.Routing;
 internal sealed class CompiledRoute
 {
     public CompiledRoute(RouteConfig config, int order, UpstreamCluster cluster, long defaultMaxBody, RouteMetrics metrics, RateLimit[]? rateLimits = null,
-        RouteLifecycle? lifecycle = null)
+        RouteLifecycle? lifecycle = null, CorsSettings? cors = null)
     {
         Config = config;
         Order = order;
@@ -36,7 +36,10 @@ internal sealed class CompiledRoute
         Rewrite = PathRewrite.Compile(config.Rewrite, Path.ParameterNames);
         RequestHeaders = HeaderTransform.Compile(config.RequestHeaders);
         // Lifecycle headers ride on the route's own response edits, so forwarded and cached responses both carry them.
-        ResponseHeaders = HeaderTransform.Compile(config.ResponseHeaders).WithSet(lifecycle?.ResponseHeaders ?? []);
+        // On a CORS route the gateway's policy is the one answer: the upstream's own Access-Control-* lines are dropped.
+        Cors = cors is null ? null : new Cors.CorsPolicy(cors);
+        ResponseHeaders = HeaderTransform.Compile(config.ResponseHeaders).WithSet(lifecycle?.ResponseHeaders ?? [])
+            .WithRemoved(Cors is null ? [] : EdgeProxy.Cors.CorsPolicy.OwnedResponseHeaders);
         MaxBodyBytes = config.MaxBodyBytes ?? defaultMaxBody;
         Timeouts = config.Timeouts;
         Metrics = metrics;
@@ -105,6 +108,9 @@ internal sealed class CompiledRoute
 
     /// <summary>Null: the route's responses are never compressed.</summary>
     public Compression.CompressionPolicy? Compression { get; }
+
+    /// <summary>Null: the gateway adds no CORS headers and answers no preflight on this route (<c>[cors]</c> and the route's <c>cors</c>).</summary>
+    public Cors.CorsPolicy? Cors { get; }
 
     /// <summary>The route's analytics name and sampling.</summary>
     public Analytics.RouteAnalytics Analytics { get; }

@@ -69,6 +69,17 @@ internal sealed class HeaderTransform
         return new HeaderTransform([.. remove], [.. append]);
     }
 
+    /// <summary>This transform plus response headers the gateway answers itself, so the upstream's copies are dropped.</summary>
+    public HeaderTransform WithRemoved(byte[][] names)
+    {
+        if (names.Length == 0)
+        {
+            return this;
+        }
+
+        return new HeaderTransform([.. Remove, .. names], Append);
+    }
+
     public bool Removes(ReadOnlySpan<byte> name)
     {
         foreach (var candidate in Remove)

@@ -170,25 +170,27 @@ internal sealed class RouteTable
         private static CompiledRoute[] Sorted(IEnumerable<CompiledRoute> routes) =>
             routes.OrderByDescending(r => r.ConstraintCount).ThenBy(r => r.Order).ToArray();
 
+        private static bool MethodAllowed(CompiledRoute route, ReadOnlySpan<byte> method)
+        {
+            foreach (var m in route.Methods)
+            {
+                if (method.SequenceEqual(m))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         private static bool ConditionsHold(CompiledRoute route, ReadOnlySpan<byte> head, RequestHead request)
         {
-            if (route.Methods.Length > 0)
+            if (route.Methods.Length > 0 && !MethodAllowed(route, request.Method(head))
+                && !(route.Cors is not null && request.IsCorsPreflight
+                    && MethodAllowed(route, request.Headers.Value(head, request.Headers.RequestMethodIndex))))
             {
-                var method = request.Method(head);
-                var allowed = false;
-                foreach (var m in route.Methods)
-                {
-                    if (method.SequenceEqual(m))
-                    {
-                        allowed = true;
-                        break;
-                    }
-                }
-
-                if (!allowed)
-                {
-                    return false;
-                }
+                // A preflight asks on behalf of the method it names: it finds the route that method would, OPTIONS listed or not.
+                return false;
             }
 
             foreach (var (name, value) in route.HeaderConditions)

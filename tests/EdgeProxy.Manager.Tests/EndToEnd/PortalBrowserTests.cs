@@ -9,8 +9,9 @@ namespace EdgeProxy.Manager.Tests.EndToEnd;
 
 /// <summary>
 /// A newcomer in a real browser: signs up, finds the API in the catalog, creates an app, subscribes, gets a key
-/// that the page shows once; a call through the real gateway with it succeeds; revoked on the page, the next
-/// call is refused. Needs Debian's chromium and chromium-driver (installed by .ci/run).
+/// that the page shows once; Swagger UI's try-it-out on the portal calls the real gateway (another origin, allowed
+/// by the gateway's CORS policy) with it and shows the 200; revoked on the page, the next call is refused.
+/// Needs Debian's chromium and chromium-driver (installed by .ci/run).
 /// </summary>
 public sealed class PortalBrowserTests
 {
@@ -29,6 +30,16 @@ public sealed class PortalBrowserTests
         await using var gateway = await InProcessGateway.StartAsync(policy.Directory);
         await using var manager = await TestManager.StartAsync(policy.Directory, gateway.BaseUrl, gatewayAdminUrl: gateway.AdminUrl);
         using var caller = new HttpClient { BaseAddress = new Uri(gateway.BaseUrl), Timeout = TimeSpan.FromSeconds(5) };
+
+        // The portal's origin is known only now (port 0): the gateway's CORS policy for it arrives by hot reload.
+        policy.Write("cors.toml", $$"""
+            [cors]
+            origins = ["{{manager.BaseUrl}}"]
+            methods = ["GET", "POST"]
+            headers = ["X-Api-Key", "Content-Type"]
+            expose_headers = ["RateLimit", "RateLimit-Policy", "X-Request-Id"]
+            """);
+        Assert.True(await WaitForCorsAsync(caller, manager.BaseUrl), "the gateway did not take the CORS policy within 5 s");
         var clock = Stopwatch.StartNew();
 
         using var driver = Browser.Start();
@@ -61,15 +72,6 @@ public sealed class PortalBrowserTests
             Assert.Contains("Deprecated since 2026-06-01", driver.PageSource, StringComparison.Ordinal);
             Browser.Screenshot(driver, "api-page");
 
-            // The interactive docs render the version's document from local assets, servers set to the gateway.
-            driver.FindElements(By.LinkText("Interactive docs (try it out)"))[1].Click();
-            wait.Until(d => d.Url.EndsWith("/catalog/orders/v2/docs", StringComparison.Ordinal));
-            wait.Until(d => d.FindElements(By.CssSelector(".opblock-summary-path")).Any(e => e.Text.Contains("/v2/orders/{id}/cancel", StringComparison.Ordinal)));
-            Assert.Contains(gateway.BaseUrl, driver.FindElement(By.CssSelector(".servers select")).Text, StringComparison.Ordinal);
-            Browser.Screenshot(driver, "interactive-docs");
-            driver.Navigate().Back();
-            wait.Until(d => d.Url.EndsWith("/catalog/orders", StringComparison.Ordinal));
-
             // Subscribe on the free plan.
             driver.FindElement(By.CssSelector("#plan option[value=free]")).Click();
             driver.FindElement(By.CssSelector("form.stack button[type=submit]")).Click();
@@ -84,6 +86,19 @@ public sealed class PortalBrowserTests
             var accepted = await WaitForStatusAsync(caller, key, HttpStatusCode.OK);
             _output.WriteLine($"first successful call {clock.Elapsed.TotalSeconds:F1} s after the browser started; key live at the gateway after {accepted.TotalMilliseconds:F0} ms");
             Assert.True(accepted <= GatewayDeadline, $"key accepted after {accepted.TotalMilliseconds:F0} ms");
+
+            // The interactive docs render the version's document from local assets, servers set to the gateway; try-it-out
+            // with the key is a cross-origin call from the browser, preflighted (X-Api-Key) and answered by the gateway.
+            driver.Navigate().GoToUrl(manager.BaseUrl + "/catalog/orders");
+            driver.FindElements(By.LinkText("Interactive docs (try it out)"))[1].Click();
+            wait.Until(d => d.Url.EndsWith("/catalog/orders/v2/docs", StringComparison.Ordinal));
+            wait.Until(d => d.FindElements(By.CssSelector(".opblock-summary-path")).Any(e => e.Text.Contains("/v2/orders/{id}/cancel", StringComparison.Ordinal)));
+            Assert.Contains(gateway.BaseUrl, driver.FindElement(By.CssSelector(".servers select")).Text, StringComparison.Ordinal);
+            var tried = TryItOut(driver, wait, key, "/v2/orders");
+            _output.WriteLine($"try-it-out answered {tried.Status}: {tried.Body}");
+            Assert.Equal("200", tried.Status);
+            Assert.StartsWith("upstream saw /v2/orders for sub-", tried.Body, StringComparison.Ordinal);
+            Browser.Screenshot(driver, "interactive-docs");
 
             driver.Navigate().GoToUrl(appUrl);
             Assert.Empty(driver.FindElements(By.Id("newkey")));
@@ -106,6 +121,51 @@ public sealed class PortalBrowserTests
         {
             driver.Quit();
         }
+    }
+
+    /// <summary>
+    /// Swagger UI as a developer uses it: Authorize with the key, open the GET operation on <paramref name="path"/>,
+    /// Execute (try-it-out is on by default on the portal), and read the live response's status and body.
+    /// </summary>
+    private static (string Status, string Body) TryItOut(IWebDriver driver, WebDriverWait wait, string key, string path)
+    {
+        driver.FindElement(By.CssSelector(".scheme-container button.authorize")).Click();
+        var input = wait.Until(d => d.FindElements(By.CssSelector(".modal-ux-content input")).FirstOrDefault(e => e.Displayed))!;
+        input.SendKeys(key);
+        driver.FindElement(By.CssSelector(".modal-ux-content button.authorize")).Click();
+        wait.Until(d => d.FindElements(By.CssSelector(".modal-ux-content button.btn-done, .modal-ux-content .auth-btn-wrapper button")).Any(b => b.Text.Contains("Logout", StringComparison.Ordinal)));
+        driver.FindElement(By.CssSelector(".modal-ux .close-modal")).Click();
+        wait.Until(d => d.FindElements(By.CssSelector(".modal-ux")).Count == 0);
+
+        var operation = driver.FindElements(By.CssSelector(".opblock.opblock-get"))
+            .First(o => o.FindElement(By.CssSelector(".opblock-summary-path")).Text.Trim() == path);
+        operation.FindElement(By.CssSelector(".opblock-summary-control, .opblock-summary")).Click();
+        var execute = wait.Until(_ => operation.FindElements(By.CssSelector("button.execute")).FirstOrDefault(e => e.Displayed))!;
+        execute.Click();
+        var status = wait.Until(_ => operation.FindElements(By.CssSelector(".live-responses-table tr.response .response-col_status")).FirstOrDefault(e => e.Text.Trim().Length > 0))!;
+        var body = operation.FindElements(By.CssSelector(".live-responses-table tr.response .response-col_description pre")).FirstOrDefault()?.Text ?? "";
+        return (status.Text.Trim().Split('\n')[0].Trim(), body.Trim());
+    }
+
+    private static async Task<bool> WaitForCorsAsync(HttpClient caller, string origin)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            using var preflight = new HttpRequestMessage(HttpMethod.Options, "/v2/orders");
+            preflight.Headers.Add("Origin", origin);
+            preflight.Headers.Add("Access-Control-Request-Method", "GET");
+            preflight.Headers.Add("Access-Control-Request-Headers", "x-api-key");
+            using var response = await caller.SendAsync(preflight);
+            if (response.Headers.TryGetValues("Access-Control-Allow-Origin", out var allowed) && allowed.Contains(origin))
+            {
+                return true;
+            }
+
+            await Task.Delay(20);
+        }
+
+        return false;
     }
 
     private static async Task<TimeSpan> WaitForStatusAsync(HttpClient caller, string key, HttpStatusCode wanted)

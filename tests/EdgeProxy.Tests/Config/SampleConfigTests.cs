@@ -74,6 +74,13 @@ public sealed class SampleConfigTests
             Total = TimeSpan.Zero,
         }, api.Timeouts);
 
+        // The demo API's route lets the developer portal's origin (scripts/try-portal.sh) call it from Swagger UI; no other route does CORS.
+        var secure = config.Routes[3];
+        var cors = config.Cors.For(secure.Cors)!;
+        Assert.Equal(["http://127.0.0.1:9900"], cors.Origins);
+        Assert.Equal(["X-Api-Key", "Content-Type"], cors.Headers);
+        Assert.All(config.Routes.Where(r => r.Id != "demo-secure"), r => Assert.Null(config.Cors.For(r.Cors)));
+
         var plan = Assert.Single(config.Plans);
         Assert.Equal("demo", plan.Id);
         Assert.Equal([new QuotaConfig { Period = QuotaPeriod.Day, Limit = 10000 }, new QuotaConfig { Period = QuotaPeriod.Month, Limit = 100000 }], plan.Quotas);

@@ -119,6 +119,12 @@ public sealed class TestUpstream : IAsyncDisposable
                 }
 
                 return;
+            case "/own-cors":
+                // An upstream answering CORS itself, more generously than the gateway's policy: the gateway's lines must win.
+                response.Headers.AccessControlAllowOrigin = "*";
+                response.Headers.AccessControlAllowCredentials = "true";
+                await response.WriteAsync("own cors");
+                return;
             case "/headers":
                 // Response-side hop-by-hop headers the proxy must strip.
                 response.Headers["Keep-Alive"] = "timeout=5";

@@ -38,11 +38,16 @@ public sealed class AllocationGateTests
     /// <summary>Less than one byte per request on average: one-off allocations (a pool growing once) are not per-request costs.</summary>
     private static bool Within(double perRequest, long budget) => perRequest < budget + 1;
 
-    private static async Task<double> BytesPerRequestAsync(InMemoryProxy proxy, string request)
+    private static async Task<double> BytesPerRequestAsync(InMemoryProxy proxy, string request, string expectedStatus = "HTTP/1.1 200 ", string? expectedHeader = null)
     {
         var bytes = Encoding.ASCII.GetBytes(request);
         var first = await proxy.SendAndReadAllAsync(bytes);
-        Assert.StartsWith("HTTP/1.1 200 ", Encoding.ASCII.GetString(first), StringComparison.Ordinal);
+        Assert.StartsWith(expectedStatus, Encoding.ASCII.GetString(first), StringComparison.Ordinal);
+        if (expectedHeader is not null)
+        {
+            Assert.Contains("\r\n" + expectedHeader + "\r\n", Encoding.ASCII.GetString(first), StringComparison.Ordinal);
+        }
+
         var length = first.Length;
         for (var i = 0; i < Warmup; i++)
         {
@@ -113,6 +118,34 @@ public sealed class AllocationGateTests
         }
 
         Assert.Equal(1 + Warmup + Measured, captured);
+    }
+
+    private const string CorsRoutes = """
+        [[routes]]
+        id = "orders"
+        cluster = "mem"
+        path_prefix = "/orders"
+        methods = ["GET", "POST"]
+        cors = { origins = ["https://other.example", "http://127.0.0.1:9900"], methods = ["GET", "POST"], headers = ["X-Api-Key", "Content-Type"], expose_headers = ["RateLimit", "X-Request-Id"], max_age = "10m" }
+        """;
+
+    [Fact]
+    public async Task Proxied_get_from_an_allowed_origin_with_cors_stays_within_budget()
+    {
+        await using var proxy = InMemoryProxy.Create(CorsRoutes);
+        var perRequest = await BytesPerRequestAsync(proxy, "GET /orders/42 HTTP/1.1\r\nHost: a\r\nOrigin: http://127.0.0.1:9900\r\nAccept: */*\r\n\r\n",
+            expectedHeader: "Access-Control-Allow-Origin: http://127.0.0.1:9900");
+        Assert.True(Within(perRequest, Budget("proxied_get_cors")), $"{perRequest:F3} B allocated per request with CORS; budget {Budget("proxied_get_cors")} B");
+    }
+
+    [Fact]
+    public async Task Cors_preflight_answered_by_the_gateway_stays_within_budget()
+    {
+        await using var proxy = InMemoryProxy.Create(CorsRoutes);
+        var perRequest = await BytesPerRequestAsync(proxy,
+            "OPTIONS /orders/42 HTTP/1.1\r\nHost: a\r\nOrigin: http://127.0.0.1:9900\r\nAccess-Control-Request-Method: POST\r\nAccess-Control-Request-Headers: content-type, x-api-key\r\n\r\n",
+            expectedStatus: "HTTP/1.1 204 ", expectedHeader: "Access-Control-Allow-Methods: GET, POST");
+        Assert.True(Within(perRequest, Budget("cors_preflight")), $"{perRequest:F3} B allocated per preflight; budget {Budget("cors_preflight")} B");
     }
 
     [Fact]

@@ -98,6 +98,11 @@ internal static class ConfigMapper
             fragment.Cache = CacheConfigMapper.MapSettings(cache);
         }
 
+        if (top.Table("cors") is { } cors)
+        {
+            fragment.Cors = CorsConfigMapper.MapSettings(cors);
+        }
+
         if (top.Table("analytics") is { } analytics)
         {
             fragment.Analytics = AnalyticsConfigMapper.MapSettings(analytics);
@@ -247,6 +252,7 @@ internal static class ConfigMapper
             RateLimits = MapRateLimits(r, "rate_limits", RateLimitScope.Route),
             Cache = r.Table("cache") is { } cache ? CacheConfigMapper.MapRouteCache(cache) : null,
             Compression = r.Table("compression") is { } compression ? CacheConfigMapper.MapCompression(compression) : null,
+            Cors = r.Table("cors") is { } cors ? CorsConfigMapper.MapRoute(cors) : null,
             Analytics = r.Table("analytics") is { } analytics ? AnalyticsConfigMapper.MapRoute(analytics) : null,
         });
     }

@@ -20,6 +20,7 @@ internal static class ConfigMerger
         QuotaStoreConfig? quotaStore = null;
         ClusterModeConfig? clusterMode = null;
         CacheSettings? cache = null;
+        CorsSettings? cors = null;
         AnalyticsSettings? analytics = null;
         var consumers = new List<ConsumerConfig>();
         var plans = new List<PlanConfig>();
@@ -37,6 +38,7 @@ internal static class ConfigMerger
             quotaStore = Single(quotaStore, fragment.QuotaStore, "[quota_store]", positions, errors);
             clusterMode = Single(clusterMode, fragment.ClusterMode, "[cluster]", positions, errors);
             cache = Single(cache, fragment.Cache, "[cache]", positions, errors);
+            cors = Single(cors, fragment.Cors, "[cors]", positions, errors);
             analytics = Single(analytics, fragment.Analytics, "[analytics]", positions, errors);
             consumers.AddRange(fragment.Consumers);
             plans.AddRange(fragment.Plans);
@@ -56,6 +58,7 @@ internal static class ConfigMerger
             QuotaStore = quotaStore ?? new QuotaStoreConfig(),
             ClusterMode = clusterMode ?? new ClusterModeConfig(),
             Cache = cache ?? new CacheSettings(),
+            Cors = cors ?? new CorsSettings(),
             Analytics = analytics ?? new AnalyticsSettings(),
             Consumers = consumers.ToArray(),
             Plans = plans.ToArray(),
