@@ -26,7 +26,7 @@ internal sealed class InMemoryProxy : IAsyncDisposable
     private readonly List<Task> _upstreams = [];
     private readonly byte[] _upstreamResponse;
 
-    private InMemoryProxy(string directory, byte[] upstreamResponse)
+    private InMemoryProxy(string directory, byte[] upstreamResponse, Analytics.AnalyticsCapture? analytics)
     {
         _directory = directory;
         _upstreamResponse = upstreamResponse;
@@ -38,7 +38,7 @@ internal sealed class InMemoryProxy : IAsyncDisposable
             throw new InvalidOperationException(string.Join('\n', outcome.Errors));
         }
 
-        var runtime = new GatewayRuntime(Store, accessLog: null, NullLogger.Instance);
+        var runtime = new GatewayRuntime(Store, accessLog: null, NullLogger.Instance, analytics);
         var context = new DefaultConnectionContext("bench", new DuplexPipe(_toGateway.Reader, _fromGateway.Writer), new DuplexPipe(_fromGateway.Reader, _toGateway.Writer));
         _connection = new ClientConnection(context, runtime, new ListenerInfo("bench", IsTls: false)).RunAsync();
     }
@@ -75,7 +75,8 @@ internal sealed class InMemoryProxy : IAsyncDisposable
         """;
 
     /// <summary>Config: one route for every path to one cluster whose endpoint is in memory.</summary>
-    public static InMemoryProxy Create(string? extraRouteToml = null, byte[]? upstreamResponse = null)
+    /// <param name="analytics">Captures every exchange for analytics (nothing drains it unless the caller does).</param>
+    public static InMemoryProxy Create(string? extraRouteToml = null, byte[]? upstreamResponse = null, Analytics.AnalyticsCapture? analytics = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "edgeproxy-inmem-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
@@ -101,7 +102,7 @@ internal sealed class InMemoryProxy : IAsyncDisposable
             path_prefix = "/"
             """}}
             """);
-        return new InMemoryProxy(directory, upstreamResponse ?? "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, world!"u8.ToArray());
+        return new InMemoryProxy(directory, upstreamResponse ?? "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, world!"u8.ToArray(), analytics);
     }
 
     /// <summary>Sends one request and reads until <paramref name="responseLength"/> bytes came back; returns the bytes read.</summary>

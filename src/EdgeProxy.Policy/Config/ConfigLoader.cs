@@ -26,6 +26,7 @@ public static class ConfigLoader
         new AccessSettingsValidator(),
         new CacheValidator(),
         new ApiValidator(),
+        new AnalyticsValidator(),
     ];
 
     /// <summary>

@@ -15,6 +15,9 @@ public sealed record GatewayConfig
     public QuotaStoreConfig QuotaStore { get; init; } = new();
     public CacheSettings Cache { get; init; } = new();
 
+    /// <summary><c>[analytics]</c>: per-request records shipped to the manager.</summary>
+    public AnalyticsSettings Analytics { get; init; } = new();
+
     /// <summary><c>[cluster]</c>: quotas and shared rate limits kept with other gateway instances through Redis.</summary>
     public ClusterModeConfig ClusterMode { get; init; } = new();
 
@@ -194,6 +197,9 @@ public sealed record RouteConfig
 
     /// <summary>Null: responses on this route are never compressed by the gateway.</summary>
     public RouteCompressionConfig? Compression { get; init; }
+
+    /// <summary>Null: every request on the route is recorded (when <c>[analytics]</c> is on).</summary>
+    public RouteAnalyticsConfig? Analytics { get; init; }
 }
 
 /// <summary>A header condition: present (no value) or equal to a value (case-sensitive).</summary>

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using EdgeProxy.Admin;
+using EdgeProxy.Analytics;
 using EdgeProxy.Config;
 using EdgeProxy.Demo;
 using EdgeProxy.Http;
@@ -36,6 +37,7 @@ internal sealed class GatewayHost : IAsyncDisposable
     private readonly UpstreamConnector _connector;
     private readonly ILoggerFactory _loggers;
     private readonly AccessLog? _accessLog;
+    private readonly AnalyticsShipper? _analytics;
     private readonly ConfigWatcher? _watcher;
     private readonly PosixSignalRegistration? _sighup;
     private readonly List<(string Name, ListenOptions Options)> _listeners;
@@ -44,8 +46,10 @@ internal sealed class GatewayHost : IAsyncDisposable
     private readonly ClusterSync? _clusterSync;
 
     private GatewayHost(WebApplication app, PolicyStore store, UpstreamConnector connector, ILoggerFactory loggers, AccessLog? accessLog,
-        ConfigWatcher? watcher, PosixSignalRegistration? sighup, List<(string, ListenOptions)> listeners, ListenOptions? admin, PolicyHeartbeat heartbeat, ClusterSync? clusterSync)
+        ConfigWatcher? watcher, PosixSignalRegistration? sighup, List<(string, ListenOptions)> listeners, ListenOptions? admin, PolicyHeartbeat heartbeat, ClusterSync? clusterSync,
+        AnalyticsShipper? analytics)
     {
+        _analytics = analytics;
         _heartbeat = heartbeat;
         _clusterSync = clusterSync;
         _app = app;
@@ -68,6 +72,9 @@ internal sealed class GatewayHost : IAsyncDisposable
     public IReadOnlyDictionary<string, IPEndPoint> Listeners => _listeners.ToDictionary(l => l.Name, l => l.Options.IPEndPoint!);
 
     public IPEndPoint? AdminEndpoint => _admin?.IPEndPoint;
+
+    /// <summary>The analytics shipper; null without <c>[analytics] endpoint</c>.</summary>
+    internal AnalyticsShipper? Analytics => _analytics;
 
     /// <summary>Loads the config and starts serving. Throws <see cref="ConfigInvalidException"/> when the first load fails.</summary>
     public static async Task<GatewayHost> StartAsync(GatewayOptions options, Action<ILoggingBuilder>? logging = null)
@@ -121,7 +128,10 @@ internal sealed class GatewayHost : IAsyncDisposable
         var listeners = new List<(string, ListenOptions)>();
         ListenOptions? admin = null;
         ListenOptions? demo = null;
-        var runtime = new GatewayRuntime(store, accessLog, logger);
+
+        // Read at start-up only, like the access log: the ring is sized once; routes' sampling reloads with them.
+        var analytics = AnalyticsShipper.Start(config, loggers.CreateLogger("EdgeProxy.Analytics"));
+        var runtime = new GatewayRuntime(store, accessLog, logger, analytics?.Capture);
         // Same reasoning as for upstream sockets (UpstreamConnector): no thread-pool hop per read.
         builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -192,7 +202,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         }
 
         var heartbeat = new PolicyHeartbeat(policies, TimeSpan.FromSeconds(5), quotaStore, quotaSettings.SnapshotInterval, policyMetrics);
-        return new GatewayHost(app, store, connector, loggers, accessLog, watcher, sighup, listeners, admin, heartbeat, clusterSync);
+        return new GatewayHost(app, store, connector, loggers, accessLog, watcher, sighup, listeners, admin, heartbeat, clusterSync, analytics);
     }
 
     /// <summary>Runs until SIGTERM/SIGINT, then drains within the configured deadline.</summary>
@@ -220,6 +230,9 @@ internal sealed class GatewayHost : IAsyncDisposable
 
 
         _accessLog?.Dispose();
+
+        // After the app: requests still draining were captured, and the shipper sends (or spools) them before it stops.
+        _analytics?.Dispose();
         _loggers.Dispose();
     }
 

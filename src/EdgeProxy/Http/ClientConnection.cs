@@ -9,6 +9,7 @@ using EdgeProxy.Observability;
 using EdgeProxy.Policies;
 using EdgeProxy.Policies.Auth;
 using EdgeProxy.Policies.RateLimiting;
+using EdgeProxy.Policy.Analytics;
 using EdgeProxy.Routing;
 using EdgeProxy.Upstreams;
 using Microsoft.AspNetCore.Connections;
@@ -511,6 +512,7 @@ internal sealed class ClientConnection
 
         var request = _request;
         _bodyForwarded = false;
+        _cacheOutcome = CacheOutcome.Bypass;
         _bytesIn = 0;
         _logMethodLength = 0;
         _logPathLength = 0;
@@ -561,7 +563,7 @@ internal sealed class ClientConnection
     }
 
     /// <summary>Writes the gateway's own JSON answer; returns whether the connection can stay open.</summary>
-    private bool WriteAnswer(long started, CompiledRoute? route, ProxyErrorKind kind)
+    private bool WriteAnswer(long started, CompiledRoute? route, ProxyErrorKind kind, UpstreamEndpoint? endpoint = null)
     {
         var request = _request!;
         var (status, message) = kind switch
@@ -577,7 +579,7 @@ internal sealed class ClientConnection
         // A body we did not read would be taken for the next request, so the connection closes unless there was none.
         var keepAlive = request.KeepAlive && (!request.HasBody || _bodyForwarded) && !_closeRequested.IsCancellationRequested;
         ClientResponseWriter.WriteError(_output, status, message, RequestId, close: !keepAlive, headOnly: request.IsHead, _access.ResponseHeaders);
-        Record(started, 0, route, null, status, 0, 0, kind);
+        Record(started, 0, route, endpoint, status, 0, 0, kind);
         return keepAlive;
     }
 
@@ -607,7 +609,7 @@ internal sealed class ClientConnection
             return staleKeepAlive;
         }
 
-        var keepAlive = WriteAnswer(started, route, failure.Kind);
+        var keepAlive = WriteAnswer(started, route, failure.Kind, endpoint);
         await _output.FlushAsync();
         return keepAlive;
     }
@@ -844,32 +846,50 @@ internal sealed class ClientConnection
         }
 
         var log = _runtime.AccessLog;
-        if (log is null)
+        var analytics = _runtime.Analytics;
+        if (log is null && analytics is null)
         {
             return;
         }
 
-        var record = new AccessLogRecord
+        // One capture of the exchange, handed to every sink.
+        var record = new ExchangeRecord
         {
-            UnixMilliseconds = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            UnixMicroseconds = ExchangeRecord.NowUnixMicroseconds(),
             Status = status,
             BytesIn = bytesIn,
             BytesOut = bytesOut,
             DurationMicroseconds = micros,
             UpstreamMicroseconds = upstreamMicros,
-            Route = route?.Id,
-            Upstream = endpoint?.Name,
-            Consumer = _access.Consumer?.Id,
+            Route = route,
+            Upstream = endpoint,
+            Consumer = _access.Consumer,
             Client = _client,
+            ClientAddress = _clientIp,
             Error = error,
+            DeniedBy = _access.DeniedBy,
+            Cache = route?.Cache is null ? AnalyticsCacheStatus.None : CacheStatusOf(_cacheOutcome, error, status),
         };
-        log.TryWrite(record, _logMethod.AsSpan(0, _logMethodLength), _logPath.AsSpan(0, _logPathLength), RequestId);
+        var method = _logMethod.AsSpan(0, _logMethodLength);
+        log?.TryWrite(record, method, _logPath.AsSpan(0, _logPathLength), RequestId);
+        analytics?.TryCapture(record, method);
     }
+
+    private static AnalyticsCacheStatus CacheStatusOf(CacheOutcome outcome, ProxyErrorKind error, int status) => outcome switch
+    {
+        _ when error != ProxyErrorKind.None => status == 200 ? AnalyticsCacheStatus.Stale : AnalyticsCacheStatus.None, // 200 despite an error: stale-if-error
+        CacheOutcome.Hit => AnalyticsCacheStatus.Hit,
+        CacheOutcome.NotModified => AnalyticsCacheStatus.NotModified,
+        CacheOutcome.Stale or CacheOutcome.StaleRefresh => AnalyticsCacheStatus.Stale,
+        CacheOutcome.Miss => AnalyticsCacheStatus.Miss,
+        CacheOutcome.Revalidate => AnalyticsCacheStatus.Revalidated,
+        _ => AnalyticsCacheStatus.Bypass,
+    };
 
     /// <summary>The access log is written after the head's buffer is released, so its method and path are copied now.</summary>
     private void KeepForLog(ReadOnlySpan<byte> head, RequestHead request)
     {
-        if (_runtime.AccessLog is null)
+        if (_runtime.AccessLog is null && _runtime.Analytics is null)
         {
             return;
         }

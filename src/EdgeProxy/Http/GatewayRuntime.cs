@@ -6,11 +6,14 @@ using Microsoft.Extensions.Logging;
 namespace EdgeProxy.Http;
 
 /// <summary>The long-lived services every client connection uses; composed once at start-up.</summary>
-internal sealed class GatewayRuntime(PolicyStore store, AccessLog? accessLog, ILogger logger)
+internal sealed class GatewayRuntime(PolicyStore store, AccessLog? accessLog, ILogger logger, Analytics.AnalyticsCapture? analytics = null)
 {
     public PolicyStore Store { get; } = store;
 
     public AccessLog? AccessLog { get; } = accessLog;
+
+    /// <summary>Where exchanges go for analytics; null when <c>[analytics]</c> is off.</summary>
+    public Analytics.AnalyticsCapture? Analytics { get; } = analytics;
 
     public ILogger Logger { get; } = logger;
 

@@ -3,27 +3,9 @@ using EdgeProxy.Http;
 
 namespace EdgeProxy.Observability;
 
-/// <summary>What the request path hands to the access log; the variable parts are copied into the log's slots.</summary>
-internal struct AccessLogRecord
-{
-    public long UnixMilliseconds;
-    public int Status;
-    public long BytesIn;
-    public long BytesOut;
-    public long DurationMicroseconds;
-    public long UpstreamMicroseconds;
-    public string? Route;
-    public string? Upstream;
-
-    /// <summary>The authenticated consumer's id (never the key).</summary>
-    public string? Consumer;
-    public string Client;
-    public ProxyErrorKind Error;
-}
-
 /// <summary>
 /// One JSON line per request, written by a background thread. The request path copies its record into a
-/// pre-allocated slot of a bounded lock-free ring (Vyukov's bounded queue) and never waits: when the ring is
+/// pre-allocated slot of a <see cref="BoundedRing{TSlot}"/> and never waits: when the ring is
 /// full the line is dropped and counted.
 /// </summary>
 internal sealed class AccessLog : IDisposable
@@ -31,31 +13,16 @@ internal sealed class AccessLog : IDisposable
     private const int MaxPath = 512;
     private const int MaxMethod = 24;
 
-    private readonly Slot[] _slots;
-    private readonly int _mask;
+    private readonly BoundedRing<Slot> _ring;
     private readonly Stream _output;
     private readonly bool _ownsOutput;
     private readonly Thread _writer;
-    private long _enqueuePosition;
-    private long _dequeuePosition;
     private volatile bool _stopping;
     private long _dropped;
 
     public AccessLog(Stream output, bool ownsOutput, int capacity)
     {
-        var size = 1;
-        while (size < Math.Max(capacity, 2))
-        {
-            size <<= 1;
-        }
-
-        _slots = new Slot[size];
-        for (var i = 0; i < size; i++)
-        {
-            _slots[i] = new Slot { Sequence = i };
-        }
-
-        _mask = size - 1;
+        _ring = new BoundedRing<Slot>(capacity);
         _output = output;
         _ownsOutput = ownsOutput;
         _writer = new Thread(WriteLoop) { IsBackground = true, Name = "edgeproxy-access-log" };
@@ -72,38 +39,22 @@ internal sealed class AccessLog : IDisposable
         _ => new AccessLog(new FileStream(target, FileMode.Append, FileAccess.Write, FileShare.ReadWrite, 64 * 1024), ownsOutput: true, capacity),
     };
 
-    public bool TryWrite(in AccessLogRecord record, ReadOnlySpan<byte> method, ReadOnlySpan<byte> path, ReadOnlySpan<byte> requestId)
+    public bool TryWrite(in ExchangeRecord record, ReadOnlySpan<byte> method, ReadOnlySpan<byte> path, ReadOnlySpan<byte> requestId)
     {
-        var position = Volatile.Read(ref _enqueuePosition);
-        while (true)
+        var slot = _ring.TryClaim();
+        if (slot is null)
         {
-            var slot = _slots[position & _mask];
-            var diff = Volatile.Read(ref slot.Sequence) - position;
-            if (diff == 0)
-            {
-                if (Interlocked.CompareExchange(ref _enqueuePosition, position + 1, position) == position)
-                {
-                    slot.Record = record;
-                    slot.MethodLength = Copy(method, slot.Method);
-                    slot.PathLength = Copy(path, slot.Path);
-                    slot.RequestIdLength = Copy(requestId, slot.RequestId);
-                    Volatile.Write(ref slot.Sequence, position + 1);
-                    return true;
-                }
-
-                position = Volatile.Read(ref _enqueuePosition);
-            }
-            else if (diff < 0)
-            {
-                Interlocked.Increment(ref _dropped);
-                GatewayMetrics.AccessLogDropped.Inc();
-                return false;
-            }
-            else
-            {
-                position = Volatile.Read(ref _enqueuePosition);
-            }
+            Interlocked.Increment(ref _dropped);
+            GatewayMetrics.AccessLogDropped.Inc();
+            return false;
         }
+
+        slot.Record = record;
+        slot.MethodLength = Copy(method, slot.Method);
+        slot.PathLength = Copy(path, slot.Path);
+        slot.RequestIdLength = Copy(requestId, slot.RequestId);
+        _ring.Publish(slot);
+        return true;
     }
 
     public void Dispose()
@@ -175,25 +126,24 @@ internal sealed class AccessLog : IDisposable
 
     private bool TryRead(Utf8JsonWriter json)
     {
-        var position = _dequeuePosition;
-        var slot = _slots[position & _mask];
-        if (Volatile.Read(ref slot.Sequence) != position + 1)
+        var slot = _ring.Peek();
+        if (slot is null)
         {
             return false;
         }
 
         ref readonly var r = ref slot.Record;
         json.WriteStartObject();
-        json.WriteString("time"u8, DateTimeOffset.FromUnixTimeMilliseconds(r.UnixMilliseconds));
+        json.WriteString("time"u8, DateTimeOffset.FromUnixTimeMilliseconds(r.UnixMicroseconds / 1000));
         json.WriteString("request_id"u8, slot.RequestId.AsSpan(0, slot.RequestIdLength));
         json.WriteString("client"u8, r.Client);
         json.WriteString("method"u8, slot.Method.AsSpan(0, slot.MethodLength));
         json.WriteString("path"u8, slot.Path.AsSpan(0, slot.PathLength));
-        json.WriteString("route"u8, r.Route);
-        json.WriteString("upstream"u8, r.Upstream);
+        json.WriteString("route"u8, r.Route?.Id);
+        json.WriteString("upstream"u8, r.Upstream?.Name);
         if (r.Consumer is not null)
         {
-            json.WriteString("consumer"u8, r.Consumer);
+            json.WriteString("consumer"u8, r.Consumer.Id);
         }
 
         json.WriteNumber("status"u8, r.Status);
@@ -208,15 +158,13 @@ internal sealed class AccessLog : IDisposable
 
         json.WriteEndObject();
         slot.Record = default;
-        Volatile.Write(ref slot.Sequence, position + _slots.Length);
-        _dequeuePosition = position + 1;
+        _ring.Release(slot);
         return true;
     }
 
-    private sealed class Slot
+    private sealed class Slot : RingSlot
     {
-        public long Sequence;
-        public AccessLogRecord Record;
+        public ExchangeRecord Record;
         public readonly byte[] Method = new byte[MaxMethod];
         public readonly byte[] Path = new byte[MaxPath];
         public readonly byte[] RequestId = new byte[RequestIds.MaxIncomingLength];

@@ -22,6 +22,9 @@ internal sealed class AccessGate
     /// <summary>The authenticated consumer of the current request; null on anonymous routes.</summary>
     public CompiledConsumer? Consumer { get; private set; }
 
+    /// <summary>Analytics name id of the policy that refused the request (<c>api_key</c>, the limit's name, <c>quota</c>); 0 if none.</summary>
+    public int DeniedBy { get; private set; }
+
     /// <summary>Why a key was refused (metrics, access log); <see cref="ApiKeyOutcome.Ok"/> otherwise.</summary>
     public ApiKeyOutcome KeyOutcome { get; private set; }
 
@@ -35,6 +38,7 @@ internal sealed class AccessGate
     public void Reset()
     {
         Consumer = null;
+        DeniedBy = 0;
         KeyOutcome = ApiKeyOutcome.Ok;
         QueryCut = default;
         _headerLength = 0;
@@ -55,6 +59,7 @@ internal sealed class AccessGate
             if (!result.IsOk)
             {
                 KeyOutcome = result.Outcome;
+                DeniedBy = Analytics.AnalyticsNames.ApiKeyPolicy;
                 PolicyMetrics.ApiKeyResults(result.Outcome).Inc();
                 if (result.Outcome == ApiKeyOutcome.Missing)
                 {
@@ -87,6 +92,7 @@ internal sealed class AccessGate
             if (!verdict.Allowed)
             {
                 PolicyMetrics.RateLimited.Inc();
+                DeniedBy = verdict.RefusedBy?.AnalyticsName ?? 0;
                 WriteLimitHeaders(access, statusCount, LimitStatus.CeilingSeconds(verdict.RetryAfterTicks, limiter.Frequency));
                 return AccessDecision.RateLimited;
             }
@@ -100,6 +106,7 @@ internal sealed class AccessGate
             if (!verdict.Allowed)
             {
                 PolicyMetrics.QuotaExceeded.Inc();
+                DeniedBy = Analytics.AnalyticsNames.QuotaPolicy;
                 WriteLimitHeaders(access, statusCount, Math.Max(1, verdict.ResetSeconds));
                 return AccessDecision.QuotaExceeded;
             }

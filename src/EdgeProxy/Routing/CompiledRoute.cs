@@ -43,6 +43,7 @@ internal sealed class CompiledRoute
         HasAccessPolicy = RequiresApiKey || RateLimits.Length > 0;
         Cache = config.Cache is { } cache ? new Caching.RouteCachePolicy(config.Id, cache) : null;
         Compression = config.Compression is { } compression ? new Compression.CompressionPolicy(compression) : null;
+        Analytics = new Analytics.RouteAnalytics(config);
     }
 
     public RouteConfig Config { get; }
@@ -86,6 +87,9 @@ internal sealed class CompiledRoute
 
     /// <summary>Null: the route's responses are never compressed.</summary>
     public Compression.CompressionPolicy? Compression { get; }
+
+    /// <summary>The route's analytics name and sampling.</summary>
+    public Analytics.RouteAnalytics Analytics { get; }
 
     /// <summary>Constraints beyond host and path; routes with more are tried first among equal paths.</summary>
     public int ConstraintCount => (Methods.Length > 0 ? 1 : 0) + HeaderConditions.Length;

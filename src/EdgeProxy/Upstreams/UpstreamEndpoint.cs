@@ -30,6 +30,7 @@ internal sealed class UpstreamEndpoint
         Tls = tls;
         Name = $"{uri.Scheme}://{uri.Authority}";
         NameBytes = Encoding.ASCII.GetBytes(Name);
+        AnalyticsName = Analytics.AnalyticsNames.Intern(Name);
         Authority = Encoding.ASCII.GetBytes(uri.Authority);
         _connector = connector;
         _maxIdle = maxIdle;
@@ -48,6 +49,9 @@ internal sealed class UpstreamEndpoint
     public string Name { get; }
 
     public byte[] NameBytes { get; }
+
+    /// <summary><see cref="Name"/> as an analytics name id.</summary>
+    public int AnalyticsName { get; }
 
     /// <summary><c>host:port</c>: the Host header for clients that sent none (HTTP/1.0).</summary>
     public byte[] Authority { get; }

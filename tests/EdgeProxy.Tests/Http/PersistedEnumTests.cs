@@ -51,4 +51,19 @@ public sealed class PersistedEnumTests
         ];
         Assert.Equal(names, Enum.GetNames<RejectReason>());
     }
+
+    /// <summary>Analytics batches carry these as bytes; the gateway's error kinds are cast straight into them.</summary>
+    [Fact]
+    public void Analytics_enums_are_append_only_and_error_kinds_match_the_gateways()
+    {
+        foreach (var kind in Enum.GetValues<ProxyErrorKind>())
+        {
+            Assert.Equal(kind.ToString(), ((EdgeProxy.Policy.Analytics.AnalyticsErrorKind)(byte)kind).ToString());
+        }
+
+        Assert.Equal(Enum.GetValues<ProxyErrorKind>().Length, Enum.GetValues<EdgeProxy.Policy.Analytics.AnalyticsErrorKind>().Length);
+        Assert.Equal(["Other", "Get", "Head", "Post", "Put", "Delete", "Patch", "Options", "Trace", "Connect"], Enum.GetNames<EdgeProxy.Policy.Analytics.AnalyticsMethod>());
+        Assert.Equal(["None", "Hit", "Miss", "Bypass", "Stale", "NotModified", "Revalidated"], Enum.GetNames<EdgeProxy.Policy.Analytics.AnalyticsCacheStatus>());
+        Assert.Equal(["None", "Zstd", "Lz4"], Enum.GetNames<EdgeProxy.Policy.Analytics.AnalyticsCompression>());
+    }
 }

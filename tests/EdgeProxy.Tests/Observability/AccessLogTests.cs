@@ -56,7 +56,7 @@ public sealed class AccessLogTests
         using var gate = new ManualResetEventSlim(false);
         using var stream = new BlockingStream(gate);
         using var log = new AccessLog(stream, ownsOutput: false, capacity: 4);
-        var record = new AccessLogRecord { Status = 200, Client = "127.0.0.1", Route = "r" };
+        var record = new ExchangeRecord { Status = 200, Client = "127.0.0.1" };
 
         // One line first, and wait until the writer thread is stuck writing it: from then on nothing leaves the ring.
         Assert.True(log.TryWrite(record, "GET"u8, "/x"u8, "id"u8));

@@ -90,6 +90,31 @@ public sealed class AllocationGateTests
         Assert.True(Within(perRequest, Budget("proxied_get_rewrite_and_headers")), $"{perRequest:F3} B allocated per request; budget {Budget("proxied_get_rewrite_and_headers")} B");
     }
 
+    /// <summary>
+    /// Analytics on: every request is captured into the ring. No shipper drains it here (its thread's batching and
+    /// HTTP would count against the process-wide allocation total); the ring is sized for every request of the run,
+    /// and afterwards it must hold exactly one record per request.
+    /// </summary>
+    [Fact]
+    public async Task Proxied_get_with_analytics_capture_stays_within_budget()
+    {
+        var capture = new EdgeProxy.Analytics.AnalyticsCapture(16384);
+        await using var proxy = InMemoryProxy.Create(analytics: capture);
+        var perRequest = await BytesPerRequestAsync(proxy, "GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: gate\r\n\r\n");
+        Assert.True(Within(perRequest, Budget("proxied_get_analytics")), $"{perRequest:F3} B allocated per request with analytics; budget {Budget("proxied_get_analytics")} B");
+        Assert.Equal(0, capture.Dropped);
+        var captured = 0;
+        while (capture.TryTake(out var record))
+        {
+            Assert.Equal(200, record.Status);
+            Assert.Equal(EdgeProxy.Policy.Analytics.AnalyticsMethod.Get, record.Method);
+            Assert.Equal("all", EdgeProxy.Analytics.AnalyticsNames.Of(record.Route));
+            captured++;
+        }
+
+        Assert.Equal(1 + Warmup + Measured, captured);
+    }
+
     [Fact]
     public void Parse_and_route_allocate_nothing()
     {

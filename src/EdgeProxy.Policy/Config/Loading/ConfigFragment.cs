@@ -24,6 +24,8 @@ internal sealed class ConfigFragment
     public ClusterModeConfig? ClusterMode { get; set; }
     public CacheSettings? Cache { get; set; }
 
+    public AnalyticsSettings? Analytics { get; set; }
+
     public List<ConsumerConfig> Consumers { get; } = [];
 
     public List<PlanConfig> Plans { get; } = [];

@@ -96,6 +96,11 @@ internal static class ConfigMapper
             fragment.Cache = CacheConfigMapper.MapSettings(cache);
         }
 
+        if (top.Table("analytics") is { } analytics)
+        {
+            fragment.Analytics = AnalyticsConfigMapper.MapSettings(analytics);
+        }
+
         foreach (var consumer in top.Tables("consumers") ?? [])
         {
             fragment.Consumers.Add(MapConsumer(consumer));
@@ -240,6 +245,7 @@ internal static class ConfigMapper
             RateLimits = MapRateLimits(r, "rate_limits", RateLimitScope.Route),
             Cache = r.Table("cache") is { } cache ? CacheConfigMapper.MapRouteCache(cache) : null,
             Compression = r.Table("compression") is { } compression ? CacheConfigMapper.MapCompression(compression) : null,
+            Analytics = r.Table("analytics") is { } analytics ? AnalyticsConfigMapper.MapRoute(analytics) : null,
         });
     }
 

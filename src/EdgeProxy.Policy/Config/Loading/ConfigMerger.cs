@@ -20,6 +20,7 @@ internal static class ConfigMerger
         QuotaStoreConfig? quotaStore = null;
         ClusterModeConfig? clusterMode = null;
         CacheSettings? cache = null;
+        AnalyticsSettings? analytics = null;
         var consumers = new List<ConsumerConfig>();
         var plans = new List<PlanConfig>();
         var apis = new List<ApiConfig>();
@@ -36,6 +37,7 @@ internal static class ConfigMerger
             quotaStore = Single(quotaStore, fragment.QuotaStore, "[quota_store]", positions, errors);
             clusterMode = Single(clusterMode, fragment.ClusterMode, "[cluster]", positions, errors);
             cache = Single(cache, fragment.Cache, "[cache]", positions, errors);
+            analytics = Single(analytics, fragment.Analytics, "[analytics]", positions, errors);
             consumers.AddRange(fragment.Consumers);
             plans.AddRange(fragment.Plans);
             apis.AddRange(fragment.Apis);
@@ -54,6 +56,7 @@ internal static class ConfigMerger
             QuotaStore = quotaStore ?? new QuotaStoreConfig(),
             ClusterMode = clusterMode ?? new ClusterModeConfig(),
             Cache = cache ?? new CacheSettings(),
+            Analytics = analytics ?? new AnalyticsSettings(),
             Consumers = consumers.ToArray(),
             Plans = plans.ToArray(),
             Apis = apis.ToArray(),

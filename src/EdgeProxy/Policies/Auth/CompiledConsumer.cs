@@ -12,6 +12,7 @@ internal sealed class CompiledConsumer
         Config = config;
         Id = config.Id;
         IdUtf8 = Encoding.UTF8.GetBytes(config.Id);
+        AnalyticsName = Analytics.AnalyticsNames.Intern(config.Id);
         PlanIndex = planIndex;
         Quotas = quotas;
     }
@@ -22,6 +23,9 @@ internal sealed class CompiledConsumer
 
     /// <summary>The id's bytes: the partition of per-consumer buckets and the forwarded consumer header's value.</summary>
     public byte[] IdUtf8 { get; }
+
+    /// <summary>The id as an analytics name id.</summary>
+    public int AnalyticsName { get; }
 
     public bool Enabled => Config.Enabled;
 

@@ -27,6 +27,7 @@ internal sealed class RateLimit
             _ => RateLimitPartition.Consumer,
         };
         HeaderName = Encoding.ASCII.GetBytes($"\"{config.Name}\"");
+        AnalyticsName = Analytics.AnalyticsNames.Intern(config.Name);
         // Whole seconds for RateLimit-Policy's w; a period that is not a whole number of seconds ("3/250ms")
         // is reported as the equivalent quota over the next whole second count (12 per 1 s).
         WindowSeconds = Math.Max(1, (config.Period.Ticks + TimeSpan.TicksPerSecond - 1) / TimeSpan.TicksPerSecond);
@@ -43,6 +44,9 @@ internal sealed class RateLimit
     public RateLimitConfig Config { get; }
 
     public string Name => Config.Name;
+
+    /// <summary><see cref="Name"/> as an analytics name id: the policy a 429 names.</summary>
+    public int AnalyticsName { get; }
 
     public bool IsShadow => Config.Mode == PolicyMode.Shadow;
 

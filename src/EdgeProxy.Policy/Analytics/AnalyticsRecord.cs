@@ -1,0 +1,48 @@
+namespace EdgeProxy.Policy.Analytics;
+
+/// <summary>
+/// One proxied request as analytics sees it. Unmanaged on purpose: the gateway copies it into a ring slot on the
+/// request path without allocating, and the manager gets the same struct back from <see cref="AnalyticsBatchDecoder"/>.
+/// Names (route, API, consumer, upstream, policy) are ids: process-wide interned ids in the gateway, indices into
+/// <see cref="AnalyticsBatch.Names"/> after decoding; 0 means "none".
+/// </summary>
+public struct AnalyticsRecord
+{
+    /// <summary>When the response ended, Unix time in microseconds.</summary>
+    public long UnixMicroseconds;
+
+    public int Route;
+
+    /// <summary>The API and its version; filled once routes name their API (0 until then).</summary>
+    public int Api;
+    public int ApiVersion;
+
+    public int Consumer;
+
+    /// <summary>The consumer's application; 0 until keys name one.</summary>
+    public int App;
+
+    /// <summary>The upstream endpoint (<c>scheme://host:port</c>) the request went to; 0 when none was tried.</summary>
+    public int Upstream;
+
+    /// <summary>The policy that denied the request (<c>api_key</c>, a rate limit's name, <c>quota</c>); 0 otherwise.</summary>
+    public int Policy;
+
+    public ClientPrefix Client;
+    public AnalyticsMethod Method;
+    public short Status;
+    public AnalyticsCacheStatus Cache;
+    public AnalyticsErrorKind Error;
+
+    public long TotalMicroseconds;
+    public long UpstreamMicroseconds;
+
+    /// <summary>Time spent in the gateway itself: total minus the upstream's share (never sent: derived on decode).</summary>
+    public long OverheadMicroseconds;
+
+    public long BytesIn;
+    public long BytesOut;
+
+    /// <summary>Errors are always kept by sampling: a 5xx or any error kind.</summary>
+    public readonly bool IsError => Status >= 500 || Error != AnalyticsErrorKind.None;
+}

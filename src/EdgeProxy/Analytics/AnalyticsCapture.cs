@@ -1,0 +1,84 @@
+using EdgeProxy.Observability;
+using EdgeProxy.Policy.Analytics;
+
+namespace EdgeProxy.Analytics;
+
+/// <summary>
+/// The request path's side of analytics: turns an <see cref="ExchangeRecord"/> into an unmanaged
+/// <see cref="AnalyticsRecord"/> in a <see cref="BoundedRing{TSlot}"/> slot. Applies the route's sampling; a full
+/// ring drops the record and counts it. The shipper thread takes the records out in order.
+/// </summary>
+internal sealed class AnalyticsCapture(int capacity)
+{
+    private readonly BoundedRing<Slot> _ring = new(capacity);
+    private long _dropped;
+    private long _sampledOut;
+
+    /// <summary>Records lost because the ring was full (the shipper fell behind).</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Successful requests left out by their route's <c>sample</c>.</summary>
+    public long SampledOut => Interlocked.Read(ref _sampledOut);
+
+    public long Pending => _ring.Count;
+
+    public bool TryCapture(in ExchangeRecord e, ReadOnlySpan<byte> method)
+    {
+        var isError = e.Status >= 500 || e.Error != Http.ProxyErrorKind.None;
+        if (e.Route is { } route && !route.Analytics.Keep(isError))
+        {
+            Interlocked.Increment(ref _sampledOut);
+            return false;
+        }
+
+        var slot = _ring.TryClaim();
+        if (slot is null)
+        {
+            Interlocked.Increment(ref _dropped);
+            AnalyticsMetrics.DroppedBufferFull.Inc();
+            return false;
+        }
+
+        ref var r = ref slot.Record;
+        r.UnixMicroseconds = e.UnixMicroseconds;
+        r.Route = e.Route?.Analytics.Name ?? 0;
+        r.Api = 0;
+        r.ApiVersion = 0;
+        r.Consumer = e.Consumer?.AnalyticsName ?? 0;
+        r.App = 0;
+        r.Upstream = e.Upstream?.AnalyticsName ?? 0;
+        r.Policy = e.DeniedBy;
+        r.Client = ClientPrefix.Of(e.ClientAddress);
+        r.Method = AnalyticsMethods.Of(method);
+        r.Status = (short)e.Status;
+        r.Cache = e.Cache;
+        r.Error = (AnalyticsErrorKind)(byte)e.Error;
+        r.TotalMicroseconds = e.DurationMicroseconds;
+        r.UpstreamMicroseconds = e.UpstreamMicroseconds;
+        r.OverheadMicroseconds = Math.Max(0, e.DurationMicroseconds - e.UpstreamMicroseconds);
+        r.BytesIn = e.BytesIn;
+        r.BytesOut = e.BytesOut;
+        _ring.Publish(slot);
+        return true;
+    }
+
+    /// <summary>Takes the oldest record; shipper thread only.</summary>
+    public bool TryTake(out AnalyticsRecord record)
+    {
+        var slot = _ring.Peek();
+        if (slot is null)
+        {
+            record = default;
+            return false;
+        }
+
+        record = slot.Record;
+        _ring.Release(slot);
+        return true;
+    }
+
+    private sealed class Slot : RingSlot
+    {
+        public AnalyticsRecord Record;
+    }
+}

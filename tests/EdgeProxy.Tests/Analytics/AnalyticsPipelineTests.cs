@@ -1,0 +1,344 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using EdgeProxy.Policies.Auth;
+using EdgeProxy.Policy.Analytics;
+using EdgeProxy.Tests.Infrastructure;
+
+namespace EdgeProxy.Tests.Analytics;
+
+/// <summary>
+/// The whole analytics path over real sockets: requests through the gateway, batches POSTed to a real local ingest
+/// that verifies the signature and decodes with the shared decoder; the manager down and back; the spool bound.
+/// </summary>
+public sealed class AnalyticsPipelineTests
+{
+    private const string Secret = "analytics-test-secret-0123";
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+
+    private static string AnalyticsToml(string endpoint, string extra = "") => $$"""
+        [analytics]
+        endpoint = "{{endpoint}}"
+        secret = "{{Secret}}"
+        gateway_id = "gw-test"
+        flush_interval = "50ms"
+        {{extra}}
+        """;
+
+    /// <summary>A loopback port nothing listens on (bound, read, released).</summary>
+    private static int ClosedPort()
+    {
+        using var socket = new TcpListener(IPAddress.Loopback, 0);
+        socket.Start();
+        var port = ((IPEndPoint)socket.LocalEndpoint).Port;
+        socket.Stop();
+        return port;
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        while (!condition() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
+    public async Task Records_arrive_decoded_and_match_the_requests_sent_exactly()
+    {
+        await using var upstream = await TestUpstream.StartAsync();
+        await using var ingest = await TestIngest.StartAsync(Secret);
+        var key = ApiKeyGenerator.Create(DateTimeOffset.UtcNow);
+        var deadPort = ClosedPort();
+        await using var gateway = await TestGateway.StartAsync(TestGateway.MainToml(
+            TestGateway.Cluster("up", upstream.Url) + TestGateway.Cluster("dead", $"http://127.0.0.1:{deadPort}") + $$"""
+            {{AnalyticsToml(ingest.Url, "batch_max_records = 7")}}
+
+            [[routes]]
+            id = "hello"
+            cluster = "up"
+            path = "/hello"
+
+            [[routes]]
+            id = "status"
+            cluster = "up"
+            path = "/status"
+
+            [[routes]]
+            id = "keyed"
+            cluster = "up"
+            path_prefix = "/keyed"
+            rewrite = { replace = "/hello" }
+            auth = "api_key"
+
+            [[routes]]
+            id = "broken"
+            cluster = "dead"
+            path = "/broken"
+
+            [[consumers]]
+            id = "alice"
+            keys = [{ id = "alice-1", key_sha256 = "{{key.Sha256}}" }]
+            """));
+        using var client = new HttpClient { BaseAddress = new Uri(gateway.BaseUrl), Timeout = TimeSpan.FromSeconds(10) };
+
+        // (route, method, status, consumer, error, policy) of every request, in the order sent.
+        var expected = new List<(string Route, AnalyticsMethod Method, int Status, string Consumer, AnalyticsErrorKind Error, string Policy)>();
+        async Task SendAsync(HttpMethod method, string path, (string, AnalyticsMethod, int, string, AnalyticsErrorKind, string) outcome, string? apiKey = null, string? body = null)
+        {
+            using var request = new HttpRequestMessage(method, path);
+            if (apiKey is not null)
+            {
+                request.Headers.Add("X-Api-Key", apiKey);
+            }
+
+            if (body is not null)
+            {
+                request.Content = new StringContent(body, Encoding.ASCII);
+            }
+
+            using var response = await client.SendAsync(request);
+            Assert.Equal(outcome.Item3, (int)response.StatusCode);
+            expected.Add(outcome);
+        }
+
+        for (var i = 0; i < 10; i++)
+        {
+            await SendAsync(HttpMethod.Get, "/hello", ("hello", AnalyticsMethod.Get, 200, "", AnalyticsErrorKind.None, ""));
+        }
+
+        for (var i = 0; i < 4; i++)
+        {
+            await SendAsync(HttpMethod.Post, "/hello", ("hello", AnalyticsMethod.Post, 200, "", AnalyticsErrorKind.None, ""), body: "abc");
+        }
+
+        for (var i = 0; i < 5; i++)
+        {
+            await SendAsync(HttpMethod.Get, "/status?code=503", ("status", AnalyticsMethod.Get, 503, "", AnalyticsErrorKind.None, ""));
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            await SendAsync(HttpMethod.Delete, "/status?code=404", ("status", AnalyticsMethod.Delete, 404, "", AnalyticsErrorKind.None, ""));
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            await SendAsync(HttpMethod.Get, "/keyed/a", ("keyed", AnalyticsMethod.Get, 200, "alice", AnalyticsErrorKind.None, ""), apiKey: key.Key);
+        }
+
+        for (var i = 0; i < 2; i++)
+        {
+            await SendAsync(HttpMethod.Get, "/keyed/a", ("keyed", AnalyticsMethod.Get, 401, "", AnalyticsErrorKind.Unauthorized, "api_key"));
+        }
+
+        for (var i = 0; i < 2; i++)
+        {
+            await SendAsync(HttpMethod.Get, "/nowhere", ("", AnalyticsMethod.Get, 404, "", AnalyticsErrorKind.NoRoute, ""));
+        }
+
+        await SendAsync(HttpMethod.Get, "/broken", ("broken", AnalyticsMethod.Get, 502, "", AnalyticsErrorKind.ConnectRefused, ""));
+
+        await ingest.WaitForRecordsAsync(expected.Count, Wait);
+        await Task.Delay(300);
+        var batches = ingest.Batches.ToArray();
+        var records = batches.SelectMany(b => b.Records.Select(r => (Batch: b, Record: r))).ToArray();
+        Assert.Equal(expected.Count, records.Length);
+        Assert.Equal(0, ingest.BadSignatures);
+        Assert.Equal(0, ingest.Malformed);
+
+        // Sent one at a time, so the records come in request order.
+        for (var i = 0; i < expected.Count; i++)
+        {
+            var (batch, r) = records[i];
+            var e = expected[i];
+            Assert.Equal(e, (batch.NameOf(r.Route), r.Method, (int)r.Status, batch.NameOf(r.Consumer), r.Error, batch.NameOf(r.Policy)));
+            Assert.Equal("127.0.0.0/24", r.Client.ToString());
+            Assert.True(r.TotalMicroseconds >= r.UpstreamMicroseconds, $"record {i}: total {r.TotalMicroseconds} < upstream {r.UpstreamMicroseconds}");
+            Assert.Equal(r.TotalMicroseconds - r.UpstreamMicroseconds, r.OverheadMicroseconds);
+            Assert.Equal(AnalyticsCacheStatus.None, r.Cache);
+            if (e.Route is "hello" or "status" || (e.Route == "keyed" && e.Status == 200))
+            {
+                Assert.Equal(upstream.Url, batch.NameOf(r.Upstream));
+                Assert.True(r.UpstreamMicroseconds > 0, $"record {i} has no upstream time");
+            }
+
+            if (e.Route == "broken")
+            {
+                Assert.Equal($"http://127.0.0.1:{deadPort}", batch.NameOf(r.Upstream));
+            }
+
+            if (e.Method == AnalyticsMethod.Post)
+            {
+                Assert.Equal(3, r.BytesIn);
+            }
+
+            if (e.Route == "hello")
+            {
+                Assert.Equal(13, r.BytesOut);
+            }
+
+            Assert.InRange(r.UnixMicroseconds, DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds() * 1000, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000);
+        }
+
+        // At most batch_max_records per batch, one gateway instance, sequence numbers 1, 2, 3... in arrival order.
+        Assert.All(batches, b => Assert.InRange(b.Records.Length, 1, 7));
+        Assert.All(batches, b => Assert.Equal("gw-test", b.Header.GatewayId));
+        Assert.Single(batches.Select(b => b.Header.Instance).Distinct());
+        Assert.Equal(Enumerable.Range(1, batches.Length).Select(i => (ulong)i), batches.Select(b => b.Header.Sequence));
+        Assert.Equal(AnalyticsCompression.Zstd, batches[0].Header.Compression);
+
+        var shipper = gateway.Host.Analytics!;
+        Assert.Equal(expected.Count, shipper.RecordsSent);
+        Assert.Equal(batches.Length, shipper.BatchesSent);
+        Assert.Equal(0, shipper.Capture.Dropped);
+    }
+
+    [Fact]
+    public async Task Manager_down_spools_batches_and_sends_every_record_in_order_once_it_is_back()
+    {
+        await using var upstream = await TestUpstream.StartAsync();
+        await using var ingest = await TestIngest.StartAsync(Secret);
+        await ingest.StopAsync();
+        await using var gateway = await TestGateway.StartAsync(TestGateway.MainToml(
+            TestGateway.Cluster("up", upstream.Url) + AnalyticsToml(ingest.Url, """
+                batch_max_records = 5
+                compression = "lz4"
+                spool_dir = "spool"
+                spool_max_bytes = "1MiB"
+                """) + """
+
+            [[routes]]
+            id = "hello"
+            cluster = "up"
+            path = "/hello"
+            """));
+        using var client = new HttpClient { BaseAddress = new Uri(gateway.BaseUrl), Timeout = TimeSpan.FromSeconds(10) };
+        var shipper = gateway.Host.Analytics!;
+        const int Requests = 40;
+        for (var i = 0; i < Requests; i++)
+        {
+            using var response = await client.GetAsync("/hello");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        // All 40 records end up in spool files on disk while the manager is down.
+        var spool = Path.Combine(gateway.Directory, "spool");
+        await WaitUntilAsync(() => SpooledRecords(spool) == Requests);
+        Assert.Equal(Requests, SpooledRecords(spool));
+        Assert.Equal(0, shipper.RecordsSent);
+        Assert.True(shipper.SpoolBytes > 0);
+
+        await ingest.StartAsync();
+        await ingest.WaitForRecordsAsync(Requests, Wait);
+        await WaitUntilAsync(() => shipper.SpoolBytes == 0);
+        await Task.Delay(300);
+
+        var batches = ingest.Batches.ToArray();
+        var records = batches.SelectMany(b => b.Records).ToArray();
+        Assert.Equal(Requests, records.Length);
+        Assert.All(records, r => Assert.Equal(200, r.Status));
+        Assert.All(batches, b => Assert.Equal(AnalyticsCompression.Lz4, b.Header.Compression));
+
+        // Re-sent oldest first: batch numbers and record times both rise in arrival order.
+        Assert.Equal(batches.Select(b => b.Header.Sequence).Order(), batches.Select(b => b.Header.Sequence));
+        Assert.Equal(records.Select(r => r.UnixMicroseconds).Order(), records.Select(r => r.UnixMicroseconds));
+        Assert.Equal(0, shipper.SpoolBytes);
+        Assert.Empty(Directory.GetFiles(spool));
+        Assert.Equal(0, shipper.DroppedSpoolFull + shipper.DroppedNoSpool + shipper.DroppedRejected + shipper.Capture.Dropped);
+        Assert.Equal(Requests, shipper.RecordsSent);
+    }
+
+    [Fact]
+    public async Task A_full_spool_drops_and_counts_what_does_not_fit()
+    {
+        await using var upstream = await TestUpstream.StartAsync();
+        await using var gateway = await TestGateway.StartAsync(TestGateway.MainToml(
+            TestGateway.Cluster("up", upstream.Url) + AnalyticsToml($"http://127.0.0.1:{ClosedPort()}/api/ingest", """
+                batch_max_records = 5
+                spool_dir = "spool"
+                spool_max_bytes = "1KiB"
+                """) + """
+
+            [[routes]]
+            id = "hello"
+            cluster = "up"
+            path = "/hello"
+            """));
+        using var client = new HttpClient { BaseAddress = new Uri(gateway.BaseUrl), Timeout = TimeSpan.FromSeconds(10) };
+        var shipper = gateway.Host.Analytics!;
+        const int Requests = 60;
+        for (var i = 0; i < Requests; i++)
+        {
+            using var response = await client.GetAsync("/hello");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var spool = Path.Combine(gateway.Directory, "spool");
+        await WaitUntilAsync(() => SpooledRecords(spool) + shipper.DroppedSpoolFull == Requests);
+
+        // Every record is either in the spool (read back with the shared decoder) or counted as dropped.
+        var spooled = SpooledRecords(spool);
+        Assert.True(shipper.DroppedSpoolFull > 0, "nothing dropped although 60 records cannot fit in 1 KiB");
+        Assert.True(spooled > 0, "nothing spooled");
+        Assert.Equal(Requests, spooled + shipper.DroppedSpoolFull);
+        Assert.True(shipper.SpoolBytes <= 1024, $"spool holds {shipper.SpoolBytes} B, bound 1024");
+        Assert.Equal(shipper.SpoolBytes, Directory.GetFiles(spool, "*.epab").Sum(f => new FileInfo(f).Length));
+
+        using var admin = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var metrics = await admin.GetStringAsync($"{gateway.AdminUrl}/metrics");
+        Assert.Contains("edgeproxy_analytics_records_dropped_total{reason=\"spool_full\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("edgeproxy_analytics_spool_bytes", metrics, StringComparison.Ordinal);
+        Assert.Contains("edgeproxy_analytics_batches_sent_total", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sampling_keeps_every_error_and_leaves_out_successes()
+    {
+        await using var upstream = await TestUpstream.StartAsync();
+        await using var ingest = await TestIngest.StartAsync(Secret);
+        await using var gateway = await TestGateway.StartAsync(TestGateway.MainToml(
+            TestGateway.Cluster("up", upstream.Url) + AnalyticsToml(ingest.Url) + """
+
+            [[routes]]
+            id = "status"
+            cluster = "up"
+            path = "/status"
+            analytics = { sample = 0 }
+            """));
+        using var client = new HttpClient { BaseAddress = new Uri(gateway.BaseUrl), Timeout = TimeSpan.FromSeconds(10) };
+        for (var i = 0; i < 20; i++)
+        {
+            using var ok = await client.GetAsync("/status?code=200");
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+            if (i % 5 == 0)
+            {
+                using var failed = await client.GetAsync("/status?code=500");
+                Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
+            }
+        }
+
+        await ingest.WaitForRecordsAsync(4, Wait);
+        await Task.Delay(500);
+        var records = ingest.Batches.SelectMany(b => b.Records).ToArray();
+        Assert.Equal(4, records.Length);
+        Assert.All(records, r => Assert.Equal(500, r.Status));
+        Assert.Equal(20, gateway.Host.Analytics!.Capture.SampledOut);
+    }
+
+    private static int SpooledRecords(string directory) =>
+        Directory.Exists(directory)
+            ? Directory.GetFiles(directory, "*.epab").Sum(f =>
+            {
+                try
+                {
+                    return AnalyticsBatchDecoder.Decode(File.ReadAllBytes(f)).Records.Length;
+                }
+                catch (IOException)
+                {
+                    return 0; // removed while being read (the shipper re-sent it)
+                }
+            })
+            : 0;
+}
