@@ -1,3 +1,4 @@
+using EdgeProxy.Policy.Keys;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
