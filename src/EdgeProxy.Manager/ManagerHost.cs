@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.FileProviders;
 
 namespace EdgeProxy.Manager;
 
@@ -39,11 +40,11 @@ public sealed class ManagerHost : IAsyncDisposable
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             ContentRootPath = AppContext.BaseDirectory,
-            WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
             ApplicationName = typeof(ManagerHost).Assembly.GetName().Name,
         });
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(options.Listen));
         logging?.Invoke(builder.Logging);
+        builder.Environment.WebRootFileProvider = new EmbeddedFileProvider(typeof(ManagerHost).Assembly, "EdgeProxy.Manager.wwwroot");
 
         var database = new ManagerDatabase(options.DataDirectory);
         database.Migrate();

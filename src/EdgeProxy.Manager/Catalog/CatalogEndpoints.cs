@@ -20,13 +20,13 @@ public static class CatalogEndpoints
                 ? Results.Problem(string.Join("\n", loaded.Errors), statusCode: StatusCodes.Status422UnprocessableEntity)
                 : Results.Text(documents.ForTryItOut(loaded.Document, snapshot.Config?.ApiKeys.Header ?? "X-Api-Key"), "application/json");
         });
+        // Swagger UI's embedded assets under /docs/ (no CDN); each API version's page (Pages/Catalog/Docs) starts it
+        // on that version's document. The default index there points at the admin API's own document.
         app.UseSwaggerUI(ui =>
         {
-            // One Swagger UI (embedded assets, no CDN) for every API: the API page links it with ?url=<document>.
             ui.RoutePrefix = "docs";
-            ui.DocumentTitle = "EdgeProxy API docs";
-            ui.ConfigObject.AdditionalItems["queryConfigEnabled"] = true;
-            ui.EnableTryItOutByDefault();
+            ui.DocumentTitle = "edgeproxy-manager admin API";
+            ui.SwaggerEndpoint("/api/admin/openapi.json", "edgeproxy-manager admin API");
         });
     }
 }
