@@ -157,6 +157,16 @@ function Invoke-Smoke {
         Write-Host '    /secure/hello: 401 without a key, 200 with the demo key and RateLimit headers'
         $script:SmokePassed++
 
+        # The sample's orders API: v1 is deprecated (RFC 9745/8594 headers, successor link), v2 plain.
+        $v1 = Invoke-WebRequest 'http://127.0.0.1:8080/v1/orders/42'
+        if ($v1.StatusCode -ne 200 -or "$($v1.Headers['Deprecation'])" -ne '@1780272000' -or -not $v1.Headers['Sunset'] -or "$($v1.Headers['Link'])" -notmatch 'successor-version') {
+            throw "deprecated /v1/orders: $($v1.StatusCode), Deprecation '$($v1.Headers['Deprecation'])', Link '$($v1.Headers['Link'])'"
+        }
+        $v2 = Invoke-WebRequest 'http://127.0.0.1:8080/v2/orders/42'
+        if ($v2.StatusCode -ne 200 -or $v2.Headers['Deprecation']) { throw "published /v2/orders: $($v2.StatusCode)" }
+        Write-Host '    /v1/orders: Deprecation, Sunset and successor Link; /v2/orders: none'
+        $script:SmokePassed++
+
         $metrics = (Invoke-WebRequest 'http://127.0.0.1:9901/metrics').Content
         if ($metrics -notmatch 'edgeproxy_requests_total\{route="demo-hello",status="200"\}') { throw 'metrics missing the proxied request' }
         $script:SmokePassed++

@@ -59,6 +59,9 @@ public enum AnalyticsErrorKind : byte
     Forbidden,
     RateLimited,
     QuotaExceeded,
+
+    /// <summary>The route's API version is retired (410).</summary>
+    Gone,
 }
 
 /// <summary>How a batch's payload is compressed.</summary>

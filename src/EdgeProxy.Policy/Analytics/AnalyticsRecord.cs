@@ -13,7 +13,7 @@ public struct AnalyticsRecord
 
     public int Route;
 
-    /// <summary>The API and its version; filled once routes name their API (0 until then).</summary>
+    /// <summary>The API (<c>[[apis]] id</c>) and version the route serves; 0 for a route of no API.</summary>
     public int Api;
     public int ApiVersion;
 
@@ -25,7 +25,7 @@ public struct AnalyticsRecord
     /// <summary>The upstream endpoint (<c>scheme://host:port</c>) the request went to; 0 when none was tried.</summary>
     public int Upstream;
 
-    /// <summary>The policy that denied the request (<c>api_key</c>, a rate limit's name, <c>quota</c>); 0 otherwise.</summary>
+    /// <summary>The policy that denied the request (<c>api_key</c>, a rate limit's name, <c>quota</c>, <c>api_grant</c>, <c>api_draft</c>); 0 otherwise.</summary>
     public int Policy;
 
     public ClientPrefix Client;

@@ -41,9 +41,10 @@ internal sealed class AnalyticsCapture(int capacity)
 
         ref var r = ref slot.Record;
         r.UnixMicroseconds = e.UnixMicroseconds;
-        r.Route = e.Route?.Analytics.Name ?? 0;
-        r.Api = 0;
-        r.ApiVersion = 0;
+        var names = e.Route?.Analytics;
+        r.Route = names?.Name ?? 0;
+        r.Api = names?.Api ?? 0;
+        r.ApiVersion = names?.ApiVersion ?? 0;
         r.Consumer = e.Consumer?.AnalyticsName ?? 0;
         r.App = 0;
         r.Upstream = e.Upstream?.AnalyticsName ?? 0;

@@ -19,6 +19,12 @@ internal static class AnalyticsNames
     /// <summary>A consumer's quota.</summary>
     public static readonly int QuotaPolicy = Intern("quota");
 
+    /// <summary>A consumer without a grant for the route's API (403).</summary>
+    public static readonly int ApiGrantPolicy = Intern("api_grant");
+
+    /// <summary>A draft API version, hidden from consumers not tagged tester (answered as no route).</summary>
+    public static readonly int ApiDraftPolicy = Intern("api_draft");
+
     public static int Intern(string name)
     {
         if (string.IsNullOrEmpty(name))

@@ -1,11 +1,17 @@
 using EdgeProxy.Policy.Config;
+using EdgeProxy.Routing;
 
 namespace EdgeProxy.Analytics;
 
-/// <summary>A route's analytics settings, compiled with the route: its interned name and its success sampling.</summary>
-internal sealed class RouteAnalytics(RouteConfig config)
+/// <summary>A route's analytics settings, compiled with the route: interned names (route, API, version) and success sampling.</summary>
+internal sealed class RouteAnalytics(RouteConfig config, RouteLifecycle? lifecycle)
 {
     public int Name { get; } = AnalyticsNames.Intern(config.Id);
+
+    /// <summary>The API the route serves and its version; 0 for a route of no API.</summary>
+    public int Api { get; } = AnalyticsNames.Intern(lifecycle?.ApiId ?? "");
+
+    public int ApiVersion { get; } = AnalyticsNames.Intern(lifecycle?.Version ?? "");
 
     /// <summary>The share of successful requests recorded; errors are always recorded.</summary>
     public double Sample { get; } = config.Analytics?.Sample ?? 1.0;

@@ -21,6 +21,12 @@ internal sealed class CacheMetrics
 
     private static readonly Gauge Entries = Metrics.CreateGauge("edgeproxy_cache_entries", "Entries held by the response cache (variants and Vary markers included).");
 
+    private static readonly Counter Refreshes = Metrics.CreateCounter(
+        "edgeproxy_cache_background_refreshes_total", "stale-while-revalidate refreshes run in the background, by outcome.",
+        new CounterConfiguration { LabelNames = ["outcome"] });
+
+    private static readonly Counter.Child RefreshedChild = Refreshes.WithLabels("refreshed");
+    private static readonly Counter.Child RefreshFailedChild = Refreshes.WithLabels("failed");
     private static readonly Counter.Child HitChild = Lookups.WithLabels("hit");
     private static readonly Counter.Child MissChild = Lookups.WithLabels("miss");
     private static readonly Counter.Child StaleChild = Lookups.WithLabels("stale");
@@ -39,6 +45,8 @@ internal sealed class CacheMetrics
     private long _coalescedWaits;
     private long _stored;
     private long _abandoned;
+    private long _refreshed;
+    private long _refreshFailed;
 
     /// <param name="export">False for caches built by tests and benchmarks, so they do not move the process-wide series.</param>
     public CacheMetrics(bool export) => _export = export;
@@ -52,6 +60,8 @@ internal sealed class CacheMetrics
     public long CoalescedWaitCount => Volatile.Read(ref _coalescedWaits);
     public long StoredCount => Volatile.Read(ref _stored);
     public long AbandonedCount => Volatile.Read(ref _abandoned);
+    public long RefreshedCount => Volatile.Read(ref _refreshed);
+    public long RefreshFailedCount => Volatile.Read(ref _refreshFailed);
 
     public void Hit() => Count(ref _hits, HitChild);
     public void Miss() => Count(ref _misses, MissChild);
@@ -60,6 +70,8 @@ internal sealed class CacheMetrics
     public void AnsweredNotModified() => Count(ref _notModified, NotModifiedChild);
     public void Stored() => Count(ref _stored, StoredChild);
     public void Abandoned() => Count(ref _abandoned, AbandonedChild);
+    public void Refreshed() => Count(ref _refreshed, RefreshedChild);
+    public void RefreshFailed() => Count(ref _refreshFailed, RefreshFailedChild);
 
     public void Evicted()
     {

@@ -29,6 +29,7 @@ internal static class SnapshotCompiler
             }
         }
 
+        var lifecycles = RouteLifecycleCompiler.Compile(config);
         var metrics = new Dictionary<string, RouteMetrics>(StringComparer.Ordinal);
         var routes = new List<CompiledRoute>(config.Routes.Count);
         for (var i = 0; i < config.Routes.Count; i++)
@@ -36,7 +37,8 @@ internal static class SnapshotCompiler
             var routeConfig = config.Routes[i];
             var routeMetrics = previous is not null && previous.RouteMetrics.TryGetValue(routeConfig.Id, out var m) ? m : new RouteMetrics(routeConfig.Id);
             metrics[routeConfig.Id] = routeMetrics;
-            routes.Add(new CompiledRoute(routeConfig, i, clusters[routeConfig.Cluster], config.Limits.MaxBodyBytes, routeMetrics, access.Limits.Routes[i]));
+            routes.Add(new CompiledRoute(routeConfig, i, clusters[routeConfig.Cluster], config.Limits.MaxBodyBytes, routeMetrics, access.Limits.Routes[i],
+                lifecycles.GetValueOrDefault(routeConfig.Id)));
         }
 
         return new PolicySnapshot(config, version, files, new RouteTable(routes), clusters, metrics, access);

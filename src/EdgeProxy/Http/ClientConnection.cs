@@ -537,6 +537,14 @@ internal sealed class ClientConnection
             return null;
         }
 
+        // A retired version answers for itself whoever asks; a draft nobody could prove to be a tester for is absent.
+        if (route.IsRetired || (route.IsDraft && !route.RequiresApiKey))
+        {
+            _access.Reset();
+            refusal = route.IsRetired ? ProxyErrorKind.Gone : ProxyErrorKind.NoRoute;
+            return route.IsRetired ? route : null;
+        }
+
         refusal = ProxyErrorKind.None;
         if (route.HasAccessPolicy)
         {
@@ -544,10 +552,17 @@ internal sealed class ClientConnection
             {
                 AccessDecision.Allow => ProxyErrorKind.None,
                 AccessDecision.Unauthorized => ProxyErrorKind.Unauthorized,
-                AccessDecision.Forbidden => ProxyErrorKind.Forbidden,
+                AccessDecision.Forbidden or AccessDecision.ApiNotGranted => ProxyErrorKind.Forbidden,
                 AccessDecision.RateLimited => ProxyErrorKind.RateLimited,
+                AccessDecision.Hidden => ProxyErrorKind.NoRoute,
                 _ => ProxyErrorKind.QuotaExceeded,
             };
+
+            if (refusal == ProxyErrorKind.NoRoute)
+            {
+                // A hidden draft is answered like a request no route matched.
+                return null;
+            }
         }
         else
         {
@@ -566,18 +581,28 @@ internal sealed class ClientConnection
     private bool WriteAnswer(long started, CompiledRoute? route, ProxyErrorKind kind, UpstreamEndpoint? endpoint = null)
     {
         var request = _request!;
+
+        // A body we did not read would be taken for the next request, so the connection closes unless there was none.
+        var keepAlive = request.KeepAlive && (!request.HasBody || _bodyForwarded) && !_closeRequested.IsCancellationRequested;
+        if (kind == ProxyErrorKind.Gone && route?.Lifecycle is { } lifecycle)
+        {
+            ClientResponseWriter.WriteJson(_output, 410, lifecycle.GoneBody, RequestId, close: !keepAlive, headOnly: request.IsHead, lifecycle.GoneHeaders);
+            Record(started, 0, route, null, 410, 0, 0, kind);
+            return keepAlive;
+        }
+
         var (status, message) = kind switch
         {
             ProxyErrorKind.NoRoute => (404, "no route matches the request"),
             ProxyErrorKind.BodyTooLarge => (413, "request body too large"),
+            // A refusal with a valid key is the consumer's grants leaving out the route's API.
+            ProxyErrorKind.Forbidden when _access.KeyOutcome == ApiKeyOutcome.Ok => (403, "this consumer may not call this API"),
             ProxyErrorKind.Unauthorized or ProxyErrorKind.Forbidden => (ProxyException.StatusCodeOf(kind), ApiKeyOutcomes.Message(_access.KeyOutcome)),
             ProxyErrorKind.RateLimited => (429, "rate limit exceeded"),
             ProxyErrorKind.QuotaExceeded => (429, "quota exceeded"),
             _ => (ProxyException.StatusCodeOf(kind), ErrorNames.Of(kind)),
         };
 
-        // A body we did not read would be taken for the next request, so the connection closes unless there was none.
-        var keepAlive = request.KeepAlive && (!request.HasBody || _bodyForwarded) && !_closeRequested.IsCancellationRequested;
         ClientResponseWriter.WriteError(_output, status, message, RequestId, close: !keepAlive, headOnly: request.IsHead, _access.ResponseHeaders);
         Record(started, 0, route, endpoint, status, 0, 0, kind);
         return keepAlive;
@@ -640,9 +665,18 @@ internal sealed class ClientConnection
 
         if (_cacheOutcome == CacheOutcome.StaleRefresh && _cache.StaleEntry is { } stale)
         {
-            // No background refresher yet: give the refresh right back, so the entry is refetched by the first
-            // request after its stale-while-revalidate window (a miss) instead.
-            CacheExchange.EndRefresh(stale);
+            // This request won the entry's refresh: the fresh response is fetched in the background; the client is done.
+            CacheRefresher.Start(_head.Span, request, _captures, route, snapshot, _cache.Cache, stale, new RefreshForwarding
+            {
+                ClientAddress = _clientAddress,
+                ForwardedFor = _forwardedFor,
+                Scheme = _listener.Scheme.ToArray(),
+                RequestId = RequestId.ToArray(),
+                Trusted = snapshot.IsTrusted(_clientIp),
+                ConsumerHeader = snapshot.Access.ConsumerHeader ?? [],
+                ConsumerId = _access.Consumer is { } consumer ? consumer.IdUtf8.ToArray() : [],
+                QueryCut = _access.QueryCut,
+            }, _runtime.Logger);
         }
 
         Record(started, 0, route, null, _cacheOutcome == CacheOutcome.NotModified ? 304 : 200, 0, 0, ProxyErrorKind.None);

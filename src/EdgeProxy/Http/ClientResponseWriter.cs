@@ -125,6 +125,35 @@ internal static class ClientResponseWriter
         w.Commit();
     }
 
+    /// <summary>A response the gateway makes itself from a body encoded at config-compile time (a retired API version's 410).</summary>
+    public static void WriteJson(PipeWriter output, int status, ReadOnlySpan<byte> body, ReadOnlySpan<byte> requestId, bool close, bool headOnly,
+        ReadOnlySpan<byte> extraHeaders = default)
+    {
+        var w = new HeadWriter(output);
+        WriteStatusLine(ref w, status, default);
+        w.Write("Content-Type: application/json\r\nCache-Control: no-store\r\nContent-Length: "u8);
+        w.WriteDecimal(body.Length);
+        w.WriteCrlf();
+        if (!requestId.IsEmpty)
+        {
+            w.WriteHeader("X-Request-Id"u8, requestId);
+        }
+
+        if (close)
+        {
+            w.Write("Connection: close\r\n"u8);
+        }
+
+        w.Write(extraHeaders);
+        w.WriteCrlf();
+        if (!headOnly)
+        {
+            w.Write(body);
+        }
+
+        w.Commit();
+    }
+
     private static void WriteStatusLine(ref HeadWriter w, int status, ReadOnlySpan<byte> reason)
     {
         w.Write("HTTP/1.1 "u8);
@@ -155,6 +184,7 @@ internal static class ReasonPhrases
         404 => "Not Found",
         405 => "Method Not Allowed",
         408 => "Request Timeout",
+        410 => "Gone",
         413 => "Content Too Large",
         414 => "URI Too Long",
         417 => "Expectation Failed",

@@ -26,6 +26,9 @@ internal enum ProxyErrorKind : byte
     Forbidden,
     RateLimited,
     QuotaExceeded,
+
+    /// <summary>The route's API version is retired: 410.</summary>
+    Gone,
 }
 
 /// <summary>A failure on the upstream side (or a client abort) that ends the current exchange.</summary>
@@ -48,6 +51,7 @@ internal sealed class ProxyException(ProxyErrorKind kind, string message, Except
         ProxyErrorKind.Unauthorized => 401,
         ProxyErrorKind.Forbidden => 403,
         ProxyErrorKind.RateLimited or ProxyErrorKind.QuotaExceeded => 429,
+        ProxyErrorKind.Gone => 410,
         _ => 502,
     };
 }

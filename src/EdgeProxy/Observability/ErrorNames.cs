@@ -24,6 +24,7 @@ internal static class ErrorNames
         ProxyErrorKind.Forbidden => "forbidden",
         ProxyErrorKind.RateLimited => "rate_limited",
         ProxyErrorKind.QuotaExceeded => "quota_exceeded",
+        ProxyErrorKind.Gone => "gone",
         _ => "none",
     };
 }

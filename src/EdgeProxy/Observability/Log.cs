@@ -26,6 +26,9 @@ internal static partial class Log
     [LoggerMessage(202, LogLevel.Warning, "Unexpected error on a client connection from {Client}")]
     public static partial void ConnectionError(ILogger logger, Exception exception, string client);
 
+    [LoggerMessage(210, LogLevel.Warning, "Background refresh of a stale cache entry failed: {Reason}")]
+    public static partial void CacheRefreshFailed(ILogger logger, string reason);
+
     [LoggerMessage(300, LogLevel.Information, "Listening on {Address} ({Name})")]
     public static partial void Listening(ILogger logger, string address, string name);
 

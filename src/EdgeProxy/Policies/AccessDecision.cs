@@ -16,4 +16,10 @@ internal enum AccessDecision : byte
 
     /// <summary>The consumer's quota for a period is used up: 429 with <c>Retry-After</c> at the period's end.</summary>
     QuotaExceeded,
+
+    /// <summary>A draft API version and a caller who is not a tester (or has no valid key): 404, as if the route did not exist.</summary>
+    Hidden,
+
+    /// <summary>A valid key of a consumer whose <c>apis</c> leave out the route's API: 403.</summary>
+    ApiNotGranted,
 }

@@ -61,6 +61,13 @@ internal sealed class AccessGate
                 KeyOutcome = result.Outcome;
                 DeniedBy = Analytics.AnalyticsNames.ApiKeyPolicy;
                 PolicyMetrics.ApiKeyResults(result.Outcome).Inc();
+
+                // A draft is not there for anyone but testers: no challenge, no hint that a key would help.
+                if (route.IsDraft)
+                {
+                    return AccessDecision.Hidden;
+                }
+
                 if (result.Outcome == ApiKeyOutcome.Missing)
                 {
                     Append(access.Challenge);
@@ -72,6 +79,19 @@ internal sealed class AccessGate
             PolicyMetrics.ApiKeyResults(ApiKeyOutcome.Ok).Inc();
             var consumer = Consumer = result.Consumer!;
             consumerId = consumer.IdUtf8;
+
+            // Before any limit is taken from: a refused call must not spend the consumer's budget.
+            if (route.IsDraft && !consumer.IsTester)
+            {
+                DeniedBy = Analytics.AnalyticsNames.ApiDraftPolicy;
+                return AccessDecision.Hidden;
+            }
+
+            if (!consumer.MayCall(route.ApiIndex))
+            {
+                DeniedBy = Analytics.AnalyticsNames.ApiGrantPolicy;
+                return AccessDecision.ApiNotGranted;
+            }
             if (consumer.PlanIndex >= 0)
             {
                 planLimits = access.Limits.Plans[consumer.PlanIndex];

@@ -12,7 +12,8 @@ namespace EdgeProxy.Routing;
 /// </summary>
 internal sealed class CompiledRoute
 {
-    public CompiledRoute(RouteConfig config, int order, UpstreamCluster cluster, long defaultMaxBody, RouteMetrics metrics, RateLimit[]? rateLimits = null)
+    public CompiledRoute(RouteConfig config, int order, UpstreamCluster cluster, long defaultMaxBody, RouteMetrics metrics, RateLimit[]? rateLimits = null,
+        RouteLifecycle? lifecycle = null)
     {
         Config = config;
         Order = order;
@@ -34,16 +35,21 @@ internal sealed class CompiledRoute
 
         Rewrite = PathRewrite.Compile(config.Rewrite, Path.ParameterNames);
         RequestHeaders = HeaderTransform.Compile(config.RequestHeaders);
-        ResponseHeaders = HeaderTransform.Compile(config.ResponseHeaders);
+        // Lifecycle headers ride on the route's own response edits, so forwarded and cached responses both carry them.
+        ResponseHeaders = HeaderTransform.Compile(config.ResponseHeaders).WithSet(lifecycle?.ResponseHeaders ?? []);
         MaxBodyBytes = config.MaxBodyBytes ?? defaultMaxBody;
         Timeouts = config.Timeouts;
         Metrics = metrics;
         RequiresApiKey = config.Auth == RouteAuth.ApiKey;
         RateLimits = rateLimits ?? [];
         HasAccessPolicy = RequiresApiKey || RateLimits.Length > 0;
+        Lifecycle = lifecycle;
+        ApiIndex = lifecycle?.ApiIndex ?? -1;
+        IsDraft = lifecycle?.State == ApiVersionState.Draft;
+        IsRetired = lifecycle?.State == ApiVersionState.Retired;
         Cache = config.Cache is { } cache ? new Caching.RouteCachePolicy(config.Id, cache) : null;
         Compression = config.Compression is { } compression ? new Compression.CompressionPolicy(compression) : null;
-        Analytics = new Analytics.RouteAnalytics(config);
+        Analytics = new Analytics.RouteAnalytics(config, lifecycle);
     }
 
     public RouteConfig Config { get; }
@@ -81,6 +87,18 @@ internal sealed class CompiledRoute
 
     /// <summary>The access step runs for this route (a key, or limits to take from).</summary>
     public bool HasAccessPolicy { get; }
+
+    /// <summary>The API version the route serves; null for a route that belongs to no API.</summary>
+    public RouteLifecycle? Lifecycle { get; }
+
+    /// <summary>Index of the route's API (the slot of a consumer's grants); -1 for a route of no API, open to every valid key.</summary>
+    public int ApiIndex { get; }
+
+    /// <summary>A draft version: only consumers tagged <c>tester</c> see it; to everyone else it answers 404 as if absent.</summary>
+    public bool IsDraft { get; }
+
+    /// <summary>A retired version: 410 without contacting the upstream.</summary>
+    public bool IsRetired { get; }
 
     /// <summary>Null: the route's responses are never cached.</summary>
     public Caching.RouteCachePolicy? Cache { get; }

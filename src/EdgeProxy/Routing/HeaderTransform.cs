@@ -50,6 +50,25 @@ internal sealed class HeaderTransform
         return new HeaderTransform([.. remove], [.. append]);
     }
 
+    /// <summary>This transform plus headers the gateway itself sets (replacing any the upstream sent under those names).</summary>
+    public HeaderTransform WithSet((byte[] Name, byte[] Value)[] set)
+    {
+        if (set.Length == 0)
+        {
+            return this;
+        }
+
+        var remove = new List<byte[]>(Remove);
+        var append = new List<(byte[], byte[])>(Append);
+        foreach (var header in set)
+        {
+            remove.Add(header.Name);
+            append.Add(header);
+        }
+
+        return new HeaderTransform([.. remove], [.. append]);
+    }
+
     public bool Removes(ReadOnlySpan<byte> name)
     {
         foreach (var candidate in Remove)

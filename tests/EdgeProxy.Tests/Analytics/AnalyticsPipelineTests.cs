@@ -78,6 +78,31 @@ public sealed class AnalyticsPipelineTests
             cluster = "dead"
             path = "/broken"
 
+            [[routes]]
+            id = "orders-v1"
+            cluster = "up"
+            path = "/v1/orders"
+            rewrite = { replace = "/hello" }
+
+            [[routes]]
+            id = "orders-v0"
+            cluster = "up"
+            path = "/v0/orders"
+
+            [[apis]]
+            id = "orders"
+            title = "Orders"
+
+            [[apis.versions]]
+            version = "v1"
+            state = "published"
+            routes = ["orders-v1"]
+
+            [[apis.versions]]
+            version = "v0"
+            state = "retired"
+            routes = ["orders-v0"]
+
             [[consumers]]
             id = "alice"
             keys = [{ id = "alice-1", key_sha256 = "{{key.Sha256}}" }]
@@ -140,6 +165,12 @@ public sealed class AnalyticsPipelineTests
         }
 
         await SendAsync(HttpMethod.Get, "/broken", ("broken", AnalyticsMethod.Get, 502, "", AnalyticsErrorKind.ConnectRefused, ""));
+        for (var i = 0; i < 2; i++)
+        {
+            await SendAsync(HttpMethod.Get, "/v1/orders", ("orders-v1", AnalyticsMethod.Get, 200, "", AnalyticsErrorKind.None, ""));
+        }
+
+        await SendAsync(HttpMethod.Get, "/v0/orders", ("orders-v0", AnalyticsMethod.Get, 410, "", AnalyticsErrorKind.Gone, ""));
 
         await ingest.WaitForRecordsAsync(expected.Count, Wait);
         await Task.Delay(300);
@@ -159,6 +190,8 @@ public sealed class AnalyticsPipelineTests
             Assert.True(r.TotalMicroseconds >= r.UpstreamMicroseconds, $"record {i}: total {r.TotalMicroseconds} < upstream {r.UpstreamMicroseconds}");
             Assert.Equal(r.TotalMicroseconds - r.UpstreamMicroseconds, r.OverheadMicroseconds);
             Assert.Equal(AnalyticsCacheStatus.None, r.Cache);
+            var (api, version) = e.Route switch { "orders-v1" => ("orders", "v1"), "orders-v0" => ("orders", "v0"), _ => ("", "") };
+            Assert.Equal((api, version), (batch.NameOf(r.Api), batch.NameOf(r.ApiVersion)));
             if (e.Route is "hello" or "status" || (e.Route == "keyed" && e.Status == 200))
             {
                 Assert.Equal(upstream.Url, batch.NameOf(r.Upstream));

@@ -91,6 +91,53 @@ public sealed class CacheProxyTests
     }
 
     [Fact]
+    public async Task Stale_while_revalidate_answers_at_once_and_refreshes_the_entry_in_the_background()
+    {
+        await using var upstream = await TestUpstream.StartAsync();
+        await using var gateway = await TestGateway.StartAsync(Config(upstream));
+        using var client = gateway.Connect();
+        // The upstream's 1 s delay counts into a stored entry's age (as does Date's one-second resolution): stored at
+        // age 1-2 s, the entry is stale 2.5 s later, and a refreshed one stays fresh for at least a second.
+        const string target = "/cacheable?max_age=3&swr=60&delay_ms=1000";
+        Assert.Equal("hit 1 ", (await GetAsync(client, target)).BodyText);
+
+        await Task.Delay(2_500);
+        // Stale but within stale-while-revalidate: the stored body comes back without waiting for the slow upstream.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var stale = await GetAsync(client, target);
+        Assert.Equal("hit 1 ", stale.BodyText);
+        Assert.Equal("STALE", stale.Header("X-Cache"));
+        Assert.True(clock.ElapsedMilliseconds < 900, $"the stale answer took {clock.ElapsedMilliseconds} ms: it waited for the upstream");
+
+        // Meanwhile one refresh went upstream; once it is stored, the next request is a hit on the new body.
+        await TestWait.UntilAsync(() => upstream.CacheableHits == 2, TimeSpan.FromSeconds(10));
+        RawResponse fresh = default!;
+        await TestWait.UntilAsync(async () => (fresh = await GetAsync(client, target)).BodyText == "hit 2 ", TimeSpan.FromSeconds(10));
+        Assert.Equal("HIT", fresh.Header("X-Cache"));
+        Assert.Equal(2, upstream.CacheableHits);
+    }
+
+    [Fact]
+    public async Task A_background_refresh_revalidates_with_the_stored_etag()
+    {
+        await using var upstream = await TestUpstream.StartAsync();
+        await using var gateway = await TestGateway.StartAsync(Config(upstream));
+        using var client = gateway.Connect();
+        const string target = "/cacheable?max_age=2&swr=60&etag=%22v1%22";
+        Assert.Equal("hit 1 ", (await GetAsync(client, target)).BodyText);
+
+        await Task.Delay(3_100);
+        Assert.Equal("STALE", (await GetAsync(client, target)).Header("X-Cache"));
+        await TestWait.UntilAsync(() => upstream.CacheableHits == 2, TimeSpan.FromSeconds(10));
+
+        // The upstream answered the refresh's If-None-Match with 304: the stored body ("hit 1") is fresh again.
+        RawResponse hit = default!;
+        await TestWait.UntilAsync(async () => (hit = await GetAsync(client, target)).Header("X-Cache") == "HIT", TimeSpan.FromSeconds(10));
+        Assert.Equal("hit 1 ", hit.BodyText);
+        Assert.Equal(2, upstream.CacheableHits);
+    }
+
+    [Fact]
     public async Task Vary_keeps_one_entry_per_value_of_the_named_header()
     {
         await using var upstream = await TestUpstream.StartAsync();

@@ -278,6 +278,31 @@ public sealed class ApiConfigTests
     }
 
     [Fact]
+    public void Display_text_rejects_control_characters_but_changelogs_keep_line_breaks_and_tags_are_unique()
+    {
+        var result = Load("""
+            [[apis]]
+            id = "orders"
+            title = "Orders\u001b[31m"
+            tags = ["a", "a"]
+
+            [[apis.versions]]
+            version = "v1"
+            state = "published"
+            changelog = "Line one.\nLine two.\u0007"
+
+            [[plans]]
+            id = "pro"
+            description = "Two\nlines are fine."
+            """);
+
+        ConfigAssert.Has(result, 22, 9, "'title' in [[apis]] must not contain control characters");
+        ConfigAssert.Has(result, 23, 14, "tag \"a\" appears twice in API 'orders'");
+        ConfigAssert.Has(result, 28, 13, "'changelog' in [[apis.versions]] must not contain control characters");
+        Assert.Equal(3, result.Errors.Count);
+    }
+
+    [Fact]
     public void Misspelled_api_keys_suggest_the_right_name()
     {
         var result = Load("[[apis]]\nid = \"orders\"\ntitle = \"Orders\"\nversions = [{ version = \"v1\", state = \"draft\", sucessor = \"v2\" }]\n");

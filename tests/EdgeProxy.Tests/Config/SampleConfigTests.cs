@@ -25,7 +25,7 @@ public sealed class SampleConfigTests
         var result = ConfigLoader.Load(SampleDirectory());
 
         var config = ConfigAssert.Valid(result);
-        Assert.Equal(["consumers.toml", "edgeproxy.toml", "demo.toml"], result.Files.Select(Path.GetFileName));
+        Assert.Equal(["consumers.toml", "edgeproxy.toml", "demo.toml", "orders.toml"], result.Files.Select(Path.GetFileName));
         Assert.Matches("^[0-9a-f]{16}$", result.Version);
 
         Assert.Equal("edgeproxy", config.Gateway.Name);
@@ -49,7 +49,7 @@ public sealed class SampleConfigTests
         Assert.Equal(TimeSpan.FromSeconds(60), cluster.IdleTimeout);
         Assert.Null(cluster.Tls);
 
-        Assert.Equal(["demo-hello", "demo-items", "demo-api", "demo-secure"], config.Routes.Select(r => r.Id));
+        Assert.Equal(["demo-hello", "demo-items", "demo-api", "demo-secure", "orders-v1", "orders-v2"], config.Routes.Select(r => r.Id));
         var hello = config.Routes[0];
         Assert.Equal("/hello", hello.Path);
         Assert.Equal(["GET", "HEAD"], hello.Methods);
@@ -83,6 +83,25 @@ public sealed class SampleConfigTests
         // The demo key printed in consumers.toml's comment is the one whose hash the sample holds.
         Assert.Equal(EdgeProxy.Policy.Keys.ApiKeyGenerator.Sha256Hex("epk_demo_sample_key_do_not_use_in_production"), Assert.Single(consumer.Keys).KeySha256);
         Assert.Equal(new ApiKeySettings(), config.ApiKeys);
+    }
+
+    [Fact]
+    public void Sample_orders_api_has_a_deprecated_v1_and_a_published_v2_with_their_openapi_documents()
+    {
+        var config = ConfigAssert.Valid(ConfigLoader.Load(SampleDirectory()));
+
+        var orders = Assert.Single(config.Apis);
+        Assert.Equal(("orders", "Orders API", "team-commerce"), (orders.Id, orders.Title, orders.Owner));
+        Assert.Equal(["v1", "v2"], orders.Versions.Select(v => v.Version));
+        var (v1, v2) = (orders.Versions[0], orders.Versions[1]);
+        Assert.Equal((ApiVersionState.Deprecated, "v2"), (v1.State, v1.Successor));
+        Assert.Equal(new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero), v1.DeprecatedAt);
+        Assert.Equal(ApiVersionState.Published, v2.State);
+        foreach (var version in orders.Versions)
+        {
+            Assert.Equal(Path.Combine(SampleDirectory(), "openapi", $"orders-{version.Version}.yaml"), version.OpenApiFile);
+            Assert.StartsWith("openapi: 3.0.", File.ReadAllText(version.OpenApiFile!), StringComparison.Ordinal);
+        }
     }
 
     [Fact]

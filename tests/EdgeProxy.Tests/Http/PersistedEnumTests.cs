@@ -29,6 +29,7 @@ public sealed class PersistedEnumTests
             (ProxyErrorKind.Forbidden, 15, "forbidden"),
             (ProxyErrorKind.RateLimited, 16, "rate_limited"),
             (ProxyErrorKind.QuotaExceeded, 17, "quota_exceeded"),
+            (ProxyErrorKind.Gone, 18, "gone"),
         };
         Assert.Equal(expected.Length, Enum.GetValues<ProxyErrorKind>().Length);
         foreach (var (kind, value, name) in expected)

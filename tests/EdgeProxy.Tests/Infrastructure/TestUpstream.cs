@@ -69,7 +69,7 @@ public sealed class TestUpstream : IAsyncDisposable
                 await response.WriteAsync("Hello, world!");
                 return;
             case "/cacheable":
-                // A response a shared cache may store: ?max_age=N, ?etag=..., ?vary=Header, ?tag=..., ?delay_ms=N, ?pad=N (text).
+                // A response a shared cache may store: ?max_age=N, ?swr=N, ?stale_if_error=N, ?etag=..., ?vary=Header, ?tag=..., ?delay_ms=N, ?pad=N (text).
                 // The body names how many times this endpoint was hit, so a test can tell a cached answer from a fresh one.
                 var hit = Interlocked.Increment(ref _cacheableHits);
                 if (query.ContainsKey("delay_ms"))
@@ -84,7 +84,8 @@ public sealed class TestUpstream : IAsyncDisposable
                 }
 
                 response.Headers.CacheControl = $"public, max-age={(query.ContainsKey("max_age") ? query["max_age"].ToString() : "60")}"
-                    + (query.ContainsKey("stale_if_error") ? $", stale-if-error={query["stale_if_error"]}" : "");
+                    + (query.ContainsKey("stale_if_error") ? $", stale-if-error={query["stale_if_error"]}" : "")
+                    + (query.ContainsKey("swr") ? $", stale-while-revalidate={query["swr"]}" : "");
                 if (query.ContainsKey("etag"))
                 {
                     response.Headers.ETag = query["etag"].ToString();

@@ -147,6 +147,54 @@ public sealed class AllocationGateTests
     }
 
     [Fact]
+    public async Task Proxied_get_on_a_deprecated_api_version_with_granted_apis_stays_within_budget()
+    {
+        var key = EdgeProxy.Policies.Auth.ApiKeyGenerator.Create(DateTimeOffset.UtcNow);
+        await using var proxy = InMemoryProxy.Create($$"""
+            [[routes]]
+            id = "orders-v1"
+            cluster = "mem"
+            path_prefix = "/v1/orders"
+            auth = "api_key"
+
+            [[routes]]
+            id = "orders-v2"
+            cluster = "mem"
+            path_prefix = "/v2/orders"
+
+            [[apis]]
+            id = "orders"
+            title = "Orders"
+
+            [[apis.versions]]
+            version = "v1"
+            state = "deprecated"
+            routes = ["orders-v1"]
+            deprecated_at = 2026-06-01T00:00:00Z
+            sunset = 2027-01-01T00:00:00Z
+            successor = "v2"
+
+            [[apis.versions]]
+            version = "v2"
+            state = "published"
+            routes = ["orders-v2"]
+
+            [[consumers]]
+            id = "alice"
+            tags = ["tester"]
+            apis = ["orders"]
+            keys = [{ key_sha256 = "{{key.Sha256}}" }]
+            """);
+        var request = $"GET /v1/orders/42 HTTP/1.1\r\nHost: a\r\nX-Api-Key: {key.Key}\r\n\r\n";
+        var response = Encoding.ASCII.GetString(await proxy.SendAndReadAllAsync(Encoding.ASCII.GetBytes(request)));
+        Assert.Contains("\r\nDeprecation: @1780272000\r\n", response, StringComparison.Ordinal);
+        Assert.Contains("\r\nLink: </v2/orders>; rel=\"successor-version\"\r\n", response, StringComparison.Ordinal);
+
+        var perRequest = await BytesPerRequestAsync(proxy, request);
+        Assert.True(Within(perRequest, Budget("proxied_get_deprecated_api_version")), $"{perRequest:F3} B allocated per request; budget {Budget("proxied_get_deprecated_api_version")} B");
+    }
+
+    [Fact]
     public async Task Route_matching_allocates_nothing()
     {
         await using var proxy = InMemoryProxy.Create("""

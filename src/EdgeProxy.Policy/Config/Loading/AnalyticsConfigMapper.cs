@@ -25,5 +25,5 @@ internal static class AnalyticsConfigMapper
     }
 
     public static RouteAnalyticsConfig MapRoute(TableReader r) =>
-        r.Finish(new RouteAnalyticsConfig { Sample = r.Double("sample") ?? new RouteAnalyticsConfig().Sample });
+        r.Finish(new RouteAnalyticsConfig { Sample = r.Decimal("sample") is { } sample ? (double)sample : new RouteAnalyticsConfig().Sample });
 }

@@ -124,25 +124,6 @@ internal sealed class TableReader
         }
     }
 
-    /// <summary>A TOML float, or an integer taken as one (<c>sample = 1</c>).</summary>
-    public double? Double(string key)
-    {
-        var node = Node(key);
-        switch (node)
-        {
-            case null:
-                return null;
-            case TomlScalar { Kind: TomlScalarKind.Integer } i:
-                return i.Integer;
-            case TomlScalar { Kind: TomlScalarKind.Float } f when double.TryParse(f.Text.Replace("_", "", StringComparison.Ordinal),
-                System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) && double.IsFinite(value):
-                return value;
-            default:
-                TypeError(key, node, "a finite number");
-                return null;
-        }
-    }
-
     /// <summary>A TOML offset date-time, or a string in the same form, or a date (midnight UTC).</summary>
     public DateTimeOffset? Timestamp(string key)
     {

@@ -31,12 +31,12 @@ internal sealed class ApiValidator : IConfigValidator
 
             if (Checks.Required(context, p, "title", Section, api.Title))
             {
-                NoControlCharacters(context, p, "title", api.Title);
+                Checks.Text(context, p, "title", Section, api.Title);
             }
 
-            NoControlCharacters(context, p, "summary", api.Summary);
-            NoControlCharacters(context, p, "owner", api.Owner);
-            ValidateTags(context, api, p);
+            Checks.Text(context, p, "summary", Section, api.Summary, multiLine: true);
+            Checks.Text(context, p, "owner", Section, api.Owner);
+            Checks.Tags(context, p, api.Tags, Section, Checks.Name("API", api.Id));
             foreach (var version in api.Versions)
             {
                 ValidateVersion(context, api, version, routeIds, claimed);
@@ -110,7 +110,7 @@ internal sealed class ApiValidator : IConfigValidator
             }
         }
 
-        NoControlCharacters(context, v, "changelog", version.Changelog, allowLineBreaks: true);
+        Checks.Text(context, v, "changelog", VersionSection, version.Changelog, multiLine: true);
     }
 
     private static bool HasVersion(ApiConfig api, string version)
@@ -124,34 +124,5 @@ internal sealed class ApiValidator : IConfigValidator
         }
 
         return false;
-    }
-
-    private static void ValidateTags(ValidationContext context, ApiConfig api, RecordPositions p)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < api.Tags.Count; i++)
-        {
-            var tag = api.Tags[i];
-            if (tag.Length == 0 || tag.AsSpan().ContainsAnyInRange('\0', '\u001F'))
-            {
-                context.Error(p.Item("tags", i), $"'tags' in {Section} must hold non-empty strings without control characters");
-            }
-            else if (!seen.Add(tag))
-            {
-                context.Error(p.Item("tags", i), $"tag \"{tag}\" appears twice in {Checks.Name("API", api.Id)}");
-            }
-        }
-    }
-
-    private static void NoControlCharacters(ValidationContext context, RecordPositions p, string key, string value, bool allowLineBreaks = false)
-    {
-        foreach (var c in value)
-        {
-            if (c < ' ' && !(allowLineBreaks && c is '\n' or '\r' or '\t'))
-            {
-                context.Error(p.Value(key), $"'{key}' must not contain control characters");
-                return;
-            }
-        }
     }
 }

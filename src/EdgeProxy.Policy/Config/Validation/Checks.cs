@@ -121,6 +121,40 @@ internal static class Checks
         }
     }
 
+    /// <summary>
+    /// Display text (titles, names, descriptions) ends up in pages, logs and JSON; control characters there are
+    /// either mistakes or attempts to forge lines. Multi-line text may keep its line breaks and tabs.
+    /// </summary>
+    public static void Text(ValidationContext context, RecordPositions positions, string key, string section, string value, bool multiLine = false)
+    {
+        foreach (var c in value)
+        {
+            if (c < ' ' && !(multiLine && c is '\n' or '\r' or '\t'))
+            {
+                context.Error(positions.Value(key), $"'{key}' in {section} must not contain control characters");
+                return;
+            }
+        }
+    }
+
+    /// <summary>A <c>tags</c> array: non-empty strings without control characters, each once.</summary>
+    public static void Tags(ValidationContext context, RecordPositions positions, EquatableArray<string> tags, string section, string owner)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < tags.Count; i++)
+        {
+            var tag = tags[i];
+            if (tag.Length == 0 || tag.AsSpan().ContainsAnyInRange('\0', '\u001F'))
+            {
+                context.Error(positions.Item("tags", i), $"'tags' in {section} must hold non-empty strings without control characters");
+            }
+            else if (!seen.Add(tag))
+            {
+                context.Error(positions.Item("tags", i), $"tag \"{tag}\" appears twice in {owner}");
+            }
+        }
+    }
+
     /// <summary>"route 'api'" when the record has an id, so messages say which entry they are about.</summary>
     public static string Name(string kind, string id) => id.Length == 0 ? kind : $"{kind} '{id}'";
 }

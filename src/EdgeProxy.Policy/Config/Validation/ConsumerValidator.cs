@@ -31,13 +31,10 @@ internal sealed class ConsumerValidator : IConfigValidator
             var p = context.Of(consumer);
             Checks.Id(context, p, "id", Section, consumer.Id);
             ValidatePlan(context, consumer, p, planIds);
-            ValidateTags(context, consumer, p);
+            Checks.Tags(context, p, consumer.Tags, Section, Checks.Name("consumer", consumer.Id));
             ValidateApis(context, consumer, p, apiIds);
             RateLimitChecks.Quotas(context, consumer.Quotas, "[[consumers.quotas]]", Checks.Name("consumer", consumer.Id));
-            if (consumer.Name.AsSpan().ContainsAnyInRange('\0', '\u001F'))
-            {
-                context.Error(p.Value("name"), $"'name' in {Section} must not contain control characters");
-            }
+            Checks.Text(context, p, "name", Section, consumer.Name);
 
             var keyIds = new Dictionary<string, ApiKeyConfig>(StringComparer.Ordinal);
             foreach (var key in consumer.Keys)
@@ -74,23 +71,6 @@ internal sealed class ConsumerValidator : IConfigValidator
             {
                 var hint = KeySuggester.Nearest(api, apiIds) is { } nearest ? $"; did you mean '{nearest}'?" : "";
                 context.Error(p.Item("apis", i), $"{Checks.Name("consumer", consumer.Id)} may call API '{api}', which no [[apis]] entry defines{hint}");
-            }
-        }
-    }
-
-    private static void ValidateTags(ValidationContext context, ConsumerConfig consumer, RecordPositions p)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < consumer.Tags.Count; i++)
-        {
-            var tag = consumer.Tags[i];
-            if (tag.Length == 0 || tag.AsSpan().ContainsAnyInRange('\0', '\u001F'))
-            {
-                context.Error(p.Item("tags", i), $"'tags' in {Section} must hold non-empty strings without control characters");
-            }
-            else if (!seen.Add(tag))
-            {
-                context.Error(p.Item("tags", i), $"tag \"{tag}\" appears twice in {Checks.Name("consumer", consumer.Id)}");
             }
         }
     }

@@ -13,13 +13,8 @@ internal sealed class PlanValidator : IConfigValidator
         {
             var p = context.Of(plan);
             Checks.Id(context, p, "id", Section, plan.Id);
-            foreach (var (key, value) in new[] { ("title", plan.Title), ("description", plan.Description) })
-            {
-                if (value.AsSpan().ContainsAnyInRange('\0', '\u0008') || value.AsSpan().ContainsAnyInRange('\u000B', '\u001F'))
-                {
-                    context.Error(p.Value(key), $"'{key}' in {Section} must not contain control characters");
-                }
-            }
+            Checks.Text(context, p, "title", Section, plan.Title);
+            Checks.Text(context, p, "description", Section, plan.Description, multiLine: true);
 
             RateLimitChecks.Limits(context, plan.RateLimits, "[[plans.rate_limits]]", Checks.Name("plan", plan.Id));
             foreach (var limit in plan.RateLimits)

@@ -80,7 +80,7 @@ internal sealed class ApiKeyStore
             }
 
             var plan = consumerConfig.Plan is { } planId && planIndex.TryGetValue(planId, out var index) ? index : -1;
-            var consumer = new CompiledConsumer(consumerConfig, plan, EffectiveQuotas(plan >= 0 ? config.Plans[plan] : null, consumerConfig));
+            var consumer = new CompiledConsumer(consumerConfig, plan, EffectiveQuotas(plan >= 0 ? config.Plans[plan] : null, consumerConfig), ApiGrants(config, consumerConfig));
             consumers.Add(consumer);
             foreach (var key in consumerConfig.Keys)
             {
@@ -93,6 +93,23 @@ internal sealed class ApiKeyStore
         }
 
         return new ApiKeyStore([.. consumers], [.. entries]);
+    }
+
+    /// <summary>The consumer's <c>apis</c> as one flag per API of the config; null when it may call every API.</summary>
+    private static bool[]? ApiGrants(GatewayConfig config, ConsumerConfig consumer)
+    {
+        if (consumer.Apis.Count == 0)
+        {
+            return null;
+        }
+
+        var grants = new bool[config.Apis.Count];
+        for (var i = 0; i < grants.Length; i++)
+        {
+            grants[i] = consumer.Apis.AsSpan().Contains(config.Apis[i].Id);
+        }
+
+        return grants;
     }
 
     public CompiledConsumer? FindConsumer(string id) => _byId.GetValueOrDefault(id);
