@@ -1,5 +1,6 @@
 using EdgeProxy.Manager.Accounts;
 using EdgeProxy.Manager.Admin;
+using EdgeProxy.Manager.Analytics;
 using EdgeProxy.Manager.Apps;
 using EdgeProxy.Manager.Audit;
 using EdgeProxy.Manager.Catalog;
@@ -61,6 +62,11 @@ public sealed class ManagerHost : IAsyncDisposable
         services.AddSingleton<SelfService>();
         services.AddSingleton<CatalogSearch>();
         services.AddSingleton<OpenApiDocuments>();
+        services.AddSingleton<AnalyticsStore>();
+        services.AddSingleton<AnalyticsQueries>();
+        services.AddSingleton<IngestCounters>();
+        services.AddSingleton<RetentionJob>();
+        services.AddHostedService(sp => sp.GetRequiredService<RetentionJob>());
 
         // Keys that encrypt the session cookie live with the data, so sessions survive a restart.
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDirectory, "keys")));
@@ -98,6 +104,7 @@ public sealed class ManagerHost : IAsyncDisposable
         SelfServiceEndpoints.Map(app);
         AdminEndpoints.Map(app);
         CatalogEndpoints.Map(app);
+        AnalyticsEndpoints.Map(app);
 
         var accounts = app.Services.GetRequiredService<AccountService>();
         var token = app.Services.GetRequiredService<BootstrapToken>().IssueIfNoAdmin(accounts);

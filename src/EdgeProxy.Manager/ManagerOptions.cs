@@ -11,7 +11,7 @@ public sealed record ManagerOptions
           --data     where manager.db (SQLite) lives
           --listen   address of the portal and admin API (loopback by default)
           --gateway  the gateway's public base URL, for try-it-out and code samples
-        """;
+        """ + "\n" + EdgeProxy.Manager.Analytics.AnalyticsSettings.Usage;
 
     public string ConfigDirectory { get; init; } = "";
 
@@ -20,6 +20,8 @@ public sealed record ManagerOptions
     public IPEndPoint Listen { get; init; } = new(IPAddress.Loopback, 9900);
 
     public string GatewayUrl { get; init; } = "http://127.0.0.1:8080";
+
+    public EdgeProxy.Manager.Analytics.AnalyticsSettings Analytics { get; init; } = new();
 
     /// <summary>Parses arguments; the error says what is wrong (options null then).</summary>
     public static (ManagerOptions? Options, string? Error) Parse(string[] args)
@@ -31,6 +33,19 @@ public sealed record ManagerOptions
             if (value is null)
             {
                 return (null, $"option '{args[i]}' needs a value");
+            }
+
+            var analytics = options.Analytics;
+            if (EdgeProxy.Manager.Analytics.AnalyticsSettings.TryApply(args[i], value, ref analytics, out var analyticsError))
+            {
+                if (analyticsError is not null)
+                {
+                    return (null, analyticsError);
+                }
+
+                options = options with { Analytics = analytics };
+                i++;
+                continue;
             }
 
             switch (args[i])

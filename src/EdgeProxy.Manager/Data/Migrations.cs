@@ -80,6 +80,9 @@ public static class Migrations
             tokenize = 'porter unicode61'
         );
         """,
+
+        // 3: analytics rollups, batch ids (replay refusal) and error samples (Analytics/AnalyticsSchema.cs).
+        Analytics.AnalyticsSchema.Step,
     ];
 
     public static int Apply(SqliteConnection connection)
