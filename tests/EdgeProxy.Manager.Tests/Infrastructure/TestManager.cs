@@ -20,7 +20,11 @@ public sealed partial class TestManager : IAsyncDisposable
 
     public string BaseUrl => Host.BaseUrl;
 
-    public static async Task<TestManager> StartAsync(string configDirectory, string gatewayUrl = "http://127.0.0.1:8080", string? dataDirectory = null)
+    /// <summary>Leave the data directory on dispose (a test that restarts the manager on the same data).</summary>
+    public bool KeepData { get; init; }
+
+    public static async Task<TestManager> StartAsync(string configDirectory, string gatewayUrl = "http://127.0.0.1:8080", string? dataDirectory = null,
+        EdgeProxy.Manager.Analytics.AnalyticsSettings? analytics = null, bool keepData = false)
     {
         dataDirectory ??= Path.Combine(Path.GetTempPath(), "edgeproxy-manager-data-" + Guid.NewGuid().ToString("N"));
         var options = new ManagerOptions
@@ -29,9 +33,10 @@ public sealed partial class TestManager : IAsyncDisposable
             DataDirectory = dataDirectory,
             Listen = new IPEndPoint(IPAddress.Loopback, 0),
             GatewayUrl = gatewayUrl,
+            Analytics = analytics ?? new(),
         };
         var host = await ManagerHost.StartAsync(options, logging => logging.SetMinimumLevel(LogLevel.Warning));
-        return new TestManager(host, dataDirectory);
+        return new TestManager(host, dataDirectory) { KeepData = keepData };
     }
 
     /// <summary>A client with its own cookie jar (one browser session); redirects are not followed, so tests see them.</summary>
@@ -76,6 +81,11 @@ public sealed partial class TestManager : IAsyncDisposable
     {
         await Host.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (KeepData)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(DataDirectory, recursive: true);
