@@ -21,7 +21,8 @@ public sealed class LatencySketch
 
     internal static readonly int BucketCount = (int)Math.Ceiling(Math.Log(MaxValue) / LogGamma) + 1;
 
-    private readonly long[] _buckets = new long[BucketCount];
+    // Sparse: a rollup cell holds a handful of distinct buckets, and ingest builds thousands of cells per batch.
+    private readonly Dictionary<int, long> _buckets = [];
     private long _zeros;
 
     public long Count { get; private set; }
@@ -35,55 +36,36 @@ public sealed class LatencySketch
             return;
         }
 
-        _buckets[IndexOf(microseconds)]++;
+        ref var bucket = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_buckets, IndexOf(microseconds), out _);
+        bucket++;
     }
 
     public void Merge(LatencySketch other)
     {
         _zeros += other._zeros;
         Count += other.Count;
-        for (var i = 0; i < _buckets.Length; i++)
+        foreach (var (index, n) in other._buckets)
         {
-            _buckets[i] += other._buckets[i];
+            ref var bucket = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_buckets, index, out _);
+            bucket += n;
         }
     }
 
     /// <summary>Adds a serialized sketch (from a rollup row); a blob this code cannot read is ignored as empty.</summary>
     public void Merge(ReadOnlySpan<byte> serialized)
     {
-        if (serialized.IsEmpty || serialized[0] != FormatVersion)
+        if (!TryRead(serialized, out var zeros, out var entries))
         {
             return;
-        }
-
-        var at = 1;
-        var zeros = (long)ReadVarint(serialized, ref at);
-        if (zeros < 0)
-        {
-            return;
-        }
-
-        var index = 0L;
-        var count = zeros;
-        var added = new List<(int, long)>();
-        while (at < serialized.Length)
-        {
-            index += (long)ReadVarint(serialized, ref at);
-            var n = (long)ReadVarint(serialized, ref at);
-            if (index < 0 || index >= _buckets.Length || n < 0)
-            {
-                return; // not ours: leave the sketch as it was
-            }
-
-            added.Add(((int)index, n));
-            count += n;
         }
 
         _zeros += zeros;
-        Count += count;
-        foreach (var (i, n) in added)
+        Count += zeros;
+        foreach (var (index, n) in entries)
         {
-            _buckets[i] += n;
+            ref var bucket = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_buckets, index, out _);
+            bucket += n;
+            Count += n;
         }
     }
 
@@ -103,12 +85,12 @@ public sealed class LatencySketch
         }
 
         var seen = _zeros;
-        for (var i = 0; i < _buckets.Length; i++)
+        foreach (var index in SortedIndices())
         {
-            seen += _buckets[i];
+            seen += _buckets[index];
             if (seen > rank)
             {
-                return 2 * Math.Pow(Gamma, i) / (Gamma + 1);
+                return 2 * Math.Pow(Gamma, index) / (Gamma + 1);
             }
         }
 
@@ -117,19 +99,16 @@ public sealed class LatencySketch
 
     public byte[] Serialize()
     {
-        var buffer = new byte[1 + 10 + (BucketCount * 12)];
+        var buffer = new byte[1 + 10 + (_buckets.Count * 13)];
         var at = 0;
         buffer[at++] = FormatVersion;
         WriteVarint(buffer, ref at, (ulong)_zeros);
         var previous = 0;
-        for (var i = 0; i < _buckets.Length; i++)
+        foreach (var index in SortedIndices())
         {
-            if (_buckets[i] != 0)
-            {
-                WriteVarint(buffer, ref at, (ulong)(i - previous));
-                WriteVarint(buffer, ref at, (ulong)_buckets[i]);
-                previous = i;
-            }
+            WriteVarint(buffer, ref at, (ulong)(index - previous));
+            WriteVarint(buffer, ref at, (ulong)_buckets[index]);
+            previous = index;
         }
 
         return buffer.AsSpan(0, at).ToArray();
@@ -142,22 +121,88 @@ public sealed class LatencySketch
         return sketch;
     }
 
-    /// <summary>Merges two serialized sketches without expanding them (the SQL upsert's <c>sketch_merge</c>).</summary>
+    /// <summary>
+    /// Merges two serialized sketches (the SQL upsert's <c>sketch_merge</c>) by a merge-join of their sorted buckets,
+    /// without building either sketch. A blob that does not read counts as empty.
+    /// </summary>
     public static byte[] MergeSerialized(byte[]? a, byte[]? b)
     {
-        if (a is null || a.Length == 0)
+        var okA = TryRead(a, out var zerosA, out var entriesA);
+        var okB = TryRead(b, out var zerosB, out var entriesB);
+        if (!okA || !okB)
         {
-            return b ?? [];
+            return okA ? a! : okB ? b! : new LatencySketch().Serialize();
         }
 
-        if (b is null || b.Length == 0)
+        var buffer = new byte[1 + 10 + ((entriesA.Count + entriesB.Count) * 13)];
+        var at = 0;
+        buffer[at++] = FormatVersion;
+        WriteVarint(buffer, ref at, (ulong)(zerosA + zerosB));
+        int i = 0, j = 0, previous = 0;
+        while (i < entriesA.Count || j < entriesB.Count)
         {
-            return a;
+            int index;
+            long n;
+            if (j >= entriesB.Count || (i < entriesA.Count && entriesA[i].Index < entriesB[j].Index))
+            {
+                (index, n) = entriesA[i++];
+            }
+            else if (i >= entriesA.Count || entriesB[j].Index < entriesA[i].Index)
+            {
+                (index, n) = entriesB[j++];
+            }
+            else
+            {
+                index = entriesA[i].Index;
+                n = entriesA[i++].Count + entriesB[j++].Count;
+            }
+
+            WriteVarint(buffer, ref at, (ulong)(index - previous));
+            WriteVarint(buffer, ref at, (ulong)n);
+            previous = index;
         }
 
-        var sketch = Deserialize(a);
-        sketch.Merge(b);
-        return sketch.Serialize();
+        return buffer.AsSpan(0, at).ToArray();
+    }
+
+    private List<int> SortedIndices()
+    {
+        var indices = new List<int>(_buckets.Keys);
+        indices.Sort();
+        return indices;
+    }
+
+    // Reads version, zero count and the (index, count) pairs, checking every index against the bucket range.
+    private static bool TryRead(ReadOnlySpan<byte> serialized, out long zeros, out List<(int Index, long Count)> entries)
+    {
+        entries = [];
+        zeros = 0;
+        if (serialized.IsEmpty || serialized[0] != FormatVersion)
+        {
+            return false;
+        }
+
+        var at = 1;
+        zeros = (long)ReadVarint(serialized, ref at);
+        if (zeros < 0)
+        {
+            return false;
+        }
+
+        var index = 0L;
+        while (at < serialized.Length)
+        {
+            index += (long)ReadVarint(serialized, ref at);
+            var n = (long)ReadVarint(serialized, ref at);
+            if (index < 0 || index >= BucketCount || n < 0)
+            {
+                return false;
+            }
+
+            entries.Add(((int)index, n));
+        }
+
+        return true;
     }
 
     private static int IndexOf(long microseconds)
