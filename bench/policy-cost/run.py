@@ -5,7 +5,10 @@ interleaved repetitions, medians. Loopback only.
 
 usage: bench/policy-cost/run.py [--binary out/edgeproxy/edgeproxy] [--reps 5] [--duration 4] [--out bench/policy-cost/RESULTS.md]
 """
-import argparse, hashlib, os, pathlib, re, shutil, signal, statistics, subprocess, sys, tempfile, time, urllib.request
+import argparse, hashlib, os, pathlib, shutil, signal, statistics, subprocess, sys, tempfile, time
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+from benchlib import cpu_ticks, upstream_dir, wait_ok, wrk  # noqa: E402
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -14,35 +17,8 @@ LITE = "epk_bench_policy_cost_lite"
 VARIANTS = (("open", None), ("keyed", LITE), ("full", KEY))
 
 
-def cpu_ticks(pid):
-    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])  # utime + stime
-
-
-def wait_ok(url, headers=None, seconds=20):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        try:
-            req = urllib.request.Request(url, headers=headers or {})
-            with urllib.request.urlopen(req, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except Exception:
-            time.sleep(0.1)
-    sys.exit(f"{url} did not answer 200 within {seconds} s")
-
-
-def wrk(url, connections, duration, key):
-    args = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", url]
-    if key:
-        args[1:1] = ["-H", f"X-Api-Key: {key}"]
-    out = subprocess.run(args, capture_output=True, text=True, timeout=duration + 30).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    total = int(re.search(r"(\d+) requests in", out).group(1))
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if non2xx:
-        sys.exit(f"{url}: {non2xx.group(1)} non-2xx responses")
-    return rps, total
+def headers(key):
+    return [f"X-Api-Key: {key}"] if key else []
 
 
 def main():
@@ -53,12 +29,7 @@ def main():
     ap.add_argument("--out", default=str(HERE / "RESULTS.md"))
     a = ap.parse_args()
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="edgeproxy-policy-cost-"))
-    os.chmod(tmp, 0o755)  # nginx workers may run as 'nobody' and must read www/
-    (tmp / "www").mkdir()
-    (tmp / "tmp").mkdir()
-    (tmp / "www" / "16k").write_bytes(os.urandom(16384))
-    conf = (ROOT.parent / "shared/bench/conf/upstream-nginx.conf").read_text()
-    (tmp / "up.conf").write_text(conf.replace("@@UPSTREAM_WORKERS@@", "1").replace("@@UPSTREAM_PORT@@", "18080"))
+    upstream = upstream_dir(tmp)
     gw = tmp / "config"
     gw.mkdir()
     sha = hashlib.sha256(KEY.encode()).hexdigest()
@@ -66,7 +37,7 @@ def main():
                                         .replace("@@SHA_LITE@@", hashlib.sha256(LITE.encode()).hexdigest()))
     procs = []
     try:
-        procs.append(subprocess.Popen(["nginx", "-e", "stderr", "-p", f"{tmp}/", "-c", str(tmp / "up.conf")], stderr=subprocess.DEVNULL))
+        procs.append(subprocess.Popen(upstream, stderr=subprocess.DEVNULL))
         gateway = subprocess.Popen([a.binary, "--config", str(gw), "--no-watch"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         procs.append(gateway)
         wait_ok("http://127.0.0.1:18096/open/hello")
@@ -77,11 +48,11 @@ def main():
         cells = [(p, c) for p in ("hello", "16k") for c in (16, 128)]
         for payload, conns in cells:
             for variant, key in VARIANTS:
-                wrk(f"http://127.0.0.1:18096/{variant}/{payload}", conns, 1, key)  # warm-up
+                wrk(f"http://127.0.0.1:18096/{variant}/{payload}", conns, 1, headers(key))  # warm-up
             for rep in range(a.reps):
                 for variant, key in VARIANTS:
                     before = cpu_ticks(gateway.pid)
-                    rps, total = wrk(f"http://127.0.0.1:18096/{variant}/{payload}", conns, a.duration, key)
+                    rps, total, _ = wrk(f"http://127.0.0.1:18096/{variant}/{payload}", conns, a.duration, headers(key))
                     cpu_us = (cpu_ticks(gateway.pid) - before) / hz * 1e6 / total
                     results.setdefault((payload, conns, variant), []).append((rps, cpu_us))
                     print(f"{payload:>5} c={conns:<3} rep {rep + 1}/{a.reps} {variant:>5}: {rps:>10,.0f} req/s  {cpu_us:6.1f} us/req", flush=True)

@@ -5,6 +5,7 @@ using EdgeProxy.Manager.Apps;
 using EdgeProxy.Manager.Audit;
 using EdgeProxy.Manager.Catalog;
 using EdgeProxy.Manager.Data;
+using EdgeProxy.Manager.Feedback;
 using EdgeProxy.Manager.PolicyWriter;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
@@ -57,9 +58,12 @@ public sealed class ManagerHost : IAsyncDisposable
         services.AddSingleton<AccountService>();
         services.AddSingleton<BootstrapToken>();
         services.AddSingleton(sp => new PolicyTable(options.ConfigDirectory, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(new ConsumerFileWriter(options.ConfigDirectory));
+        services.AddSingleton(new PolicyFileWriter(options.ConfigDirectory));
         services.AddSingleton<PolicySync>();
         services.AddSingleton<SelfService>();
+        services.AddSingleton<GatewayUsage>();
+        services.AddSingleton<FeedbackService>();
+        services.AddSingleton<ManagedApis>();
         services.AddSingleton<CatalogSearch>();
         services.AddSingleton<OpenApiDocuments>();
         services.AddSingleton<AnalyticsStore>();
@@ -85,11 +89,14 @@ public sealed class ManagerHost : IAsyncDisposable
             cookie.Events.OnRedirectToAccessDenied = context => Answer(context, StatusCodes.Status403Forbidden);
         });
         services.AddAuthorizationBuilder()
-            .AddPolicy(Roles.Admin, policy => policy.RequireRole(Roles.Admin));
+            .AddPolicy(Roles.Admin, policy => policy.RequireRole(Roles.Admin))
+            .AddPolicy(Roles.Publisher, policy => policy.RequireRole(Roles.Admin, Roles.Publisher));
         services.AddRazorPages(pages =>
         {
             pages.Conventions.AuthorizeFolder("/Apps");
+            pages.Conventions.AuthorizePage("/Profile");
             pages.Conventions.AuthorizeFolder("/Admin", Roles.Admin);
+            pages.Conventions.AuthorizeFolder("/Team", Roles.Publisher);
         });
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.WriteIndented = true);
 
@@ -104,6 +111,7 @@ public sealed class ManagerHost : IAsyncDisposable
         SelfServiceEndpoints.Map(app);
         AdminEndpoints.Map(app);
         CatalogEndpoints.Map(app);
+        FeedbackEndpoints.Map(app);
         AnalyticsEndpoints.Map(app);
 
         var accounts = app.Services.GetRequiredService<AccountService>();
@@ -112,6 +120,18 @@ public sealed class ManagerHost : IAsyncDisposable
         {
             // The one secret the manager ever logs, by design: it is single-use and dies with the first admin.
             app.Logger.LogWarning("No admin account yet. Create one at /setup?token={Token} (one-time token)", token);
+        }
+
+        // The files follow the database: rewrite them at start, so a deleted or stale file (a restored backup, a
+        // crash between the file write and the commit) is put right before anyone changes anything.
+        try
+        {
+            using var connection = database.Open();
+            app.Services.GetRequiredService<PolicySync>().Write(connection, null);
+        }
+        catch (PolicyRejectedException e)
+        {
+            app.Logger.LogError("Not writing {Files}: {Reason}", PolicyFileWriter.ApisFile + ", " + PolicyFileWriter.ConsumersFile, e.Message);
         }
 
         await app.StartAsync();

@@ -7,10 +7,12 @@ public sealed record ManagerOptions
 {
     public const string Usage = """
         usage: edgeproxy-manager --config DIR --data DIR [--listen 127.0.0.1:9900] [--gateway http://127.0.0.1:8080]
+                                 [--gateway-admin http://127.0.0.1:9901]
           --config   the gateway's config directory (the manager reads it and writes manager-consumers.toml there)
           --data     where manager.db (SQLite) lives
           --listen   address of the portal and admin API (loopback by default)
           --gateway  the gateway's public base URL, for try-it-out and code samples
+          --gateway-admin  the gateway's admin port, read for each subscription's quota usage
         """ + "\n" + EdgeProxy.Manager.Analytics.AnalyticsSettings.Usage;
 
     public string ConfigDirectory { get; init; } = "";
@@ -20,6 +22,8 @@ public sealed record ManagerOptions
     public IPEndPoint Listen { get; init; } = new(IPAddress.Loopback, 9900);
 
     public string GatewayUrl { get; init; } = "http://127.0.0.1:8080";
+
+    public string GatewayAdminUrl { get; init; } = "http://127.0.0.1:9901";
 
     public EdgeProxy.Manager.Analytics.AnalyticsSettings Analytics { get; init; } = new();
 
@@ -59,6 +63,14 @@ public sealed record ManagerOptions
                     }
 
                     options = options with { GatewayUrl = value.TrimEnd('/') };
+                    break;
+                case "--gateway-admin":
+                    if (!Uri.TryCreate(value, UriKind.Absolute, out var admin) || admin.Scheme is not ("http" or "https"))
+                    {
+                        return (null, $"--gateway-admin '{value}' is not an http(s) URL");
+                    }
+
+                    options = options with { GatewayAdminUrl = value.TrimEnd('/') };
                     break;
                 case "--listen":
                     if (!IPEndPoint.TryParse(value, out var listen))

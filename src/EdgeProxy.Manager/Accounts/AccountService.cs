@@ -16,7 +16,7 @@ public sealed class AccountService
     public const int MinPasswordLength = 10;
     public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(15);
 
-    private const string UserColumns = "id, email, display_name AS DisplayName, password_hash AS PasswordHash, role, failed_sign_ins AS FailedSignIns, locked_until AS LockedUntil, created_at AS CreatedAt";
+    private const string UserColumns = "id, email, display_name AS DisplayName, password_hash AS PasswordHash, role, team, failed_sign_ins AS FailedSignIns, locked_until AS LockedUntil, created_at AS CreatedAt";
 
     private readonly ManagerDatabase _database;
     private readonly AuditLog _audit;
@@ -112,6 +112,28 @@ public sealed class AccountService
         return new SignInResult(SignInOutcome.Success, user);
     }
 
+    /// <summary>Changes the password after checking the current one; the error is for the person at the form.</summary>
+    public string? ChangePassword(Actor actor, string current, string replacement)
+    {
+        using var connection = _database.Open();
+        using var transaction = connection.BeginTransaction();
+        var user = connection.QuerySingleOrDefault<UserRecord>($"SELECT {UserColumns} FROM users WHERE id = @UserId", new { actor.UserId }, transaction);
+        if (user is null || _hasher.VerifyHashedPassword(user, user.PasswordHash, current) == PasswordVerificationResult.Failed)
+        {
+            return "The current password is wrong.";
+        }
+
+        if (replacement.Length < MinPasswordLength)
+        {
+            return $"Use a password of at least {MinPasswordLength} characters.";
+        }
+
+        connection.Execute("UPDATE users SET password_hash = @hash WHERE id = @Id", new { hash = _hasher.HashPassword(user, replacement), user.Id }, transaction);
+        _audit.Append(connection, transaction, actor, "user.password", "user", user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), null, new { changed = "password" });
+        transaction.Commit();
+        return null;
+    }
+
     public UserRecord? Find(long id)
     {
         using var connection = _database.Open();
@@ -144,6 +166,24 @@ public sealed class AccountService
         connection.Execute("UPDATE users SET role = @role WHERE id = @userId", new { role, userId }, transaction);
         var after = connection.QuerySingle<UserRecord>($"SELECT {UserColumns} FROM users WHERE id = @userId", new { userId }, transaction);
         _audit.Append(connection, transaction, actor, "user.role", "user", userId.ToString(System.Globalization.CultureInfo.InvariantCulture), before.Public(), after.Public());
+        transaction.Commit();
+        return after;
+    }
+
+    /// <summary>Sets the team a publisher manages (admins only; the caller checks). Null when there is no such user.</summary>
+    public UserRecord? SetTeam(long userId, string team, Actor actor)
+    {
+        using var connection = _database.Open();
+        using var transaction = connection.BeginTransaction();
+        var before = connection.QuerySingleOrDefault<UserRecord>($"SELECT {UserColumns} FROM users WHERE id = @userId", new { userId }, transaction);
+        if (before is null)
+        {
+            return null;
+        }
+
+        connection.Execute("UPDATE users SET team = @team WHERE id = @userId", new { team = team.Trim(), userId }, transaction);
+        var after = connection.QuerySingle<UserRecord>($"SELECT {UserColumns} FROM users WHERE id = @userId", new { userId }, transaction);
+        _audit.Append(connection, transaction, actor, "user.team", "user", userId.ToString(System.Globalization.CultureInfo.InvariantCulture), before.Public(), after.Public());
         transaction.Commit();
         return after;
     }

@@ -20,13 +20,13 @@ public static class AdminOpenApiDocument
             {
                 Title = "edgeproxy-manager admin API",
                 Version = "1",
-                Description = "Everything the admin pages do. Sign in with POST /api/session (JSON) first; every call needs the admin role (401 without a session, 403 for other roles).",
+                Description = "Everything the admin and team pages do. Sign in with POST /api/session (JSON) first; /api/admin/* needs the admin role, /api/team/* the publisher role (scoped to the publisher's team) or admin (401 without a session, 403 otherwise).",
             },
             Paths = [],
         };
         foreach (var endpoint in endpoints.Endpoints)
         {
-            if (endpoint is not RouteEndpoint route || route.RoutePattern.RawText is not { } raw || !raw.StartsWith("/api/admin/", StringComparison.Ordinal) || raw.EndsWith("openapi.json", StringComparison.Ordinal))
+            if (endpoint is not RouteEndpoint route || route.RoutePattern.RawText is not { } raw || !(raw.StartsWith("/api/admin/", StringComparison.Ordinal) || raw.StartsWith("/api/team/", StringComparison.Ordinal)) || raw.EndsWith("openapi.json", StringComparison.Ordinal))
             {
                 continue;
             }
@@ -45,7 +45,7 @@ public static class AdminOpenApiDocument
                 var operation = new OpenApiOperation
                 {
                     Summary = endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IEndpointSummaryMetadata>()?.Summary,
-                    Tags = new HashSet<OpenApiTagReference> { new("admin", document) },
+                    Tags = new HashSet<OpenApiTagReference> { new(raw.StartsWith("/api/team/", StringComparison.Ordinal) ? "team" : "admin", document) },
                     Parameters = [],
                     Responses = new OpenApiResponses
                     {
@@ -65,7 +65,7 @@ public static class AdminOpenApiDocument
                     });
                 }
 
-                if (method is "PUT" or "POST" && path.EndsWith("/role", StringComparison.Ordinal))
+                if (method is "PUT" && path.EndsWith("/role", StringComparison.Ordinal))
                 {
                     operation.RequestBody = new OpenApiRequestBody
                     {
@@ -88,7 +88,7 @@ public static class AdminOpenApiDocument
             }
         }
 
-        document.Tags = new HashSet<OpenApiTag> { new() { Name = "admin" } };
+        document.Tags = new HashSet<OpenApiTag> { new() { Name = "admin" }, new() { Name = "team" } };
         using var writer = new StringWriter(CultureInfo.InvariantCulture);
         document.SerializeAsV31(new OpenApiJsonWriter(writer));
         return writer.ToString();

@@ -78,6 +78,21 @@ public sealed class SelfService
         return new AppView(app, subscriptions, keys);
     }
 
+    /// <summary>One subscription, or null when it does not exist or its app is not the actor's.</summary>
+    public SubscriptionRecord? Subscription(Actor actor, long subscriptionId)
+    {
+        using var connection = _database.Open();
+        using var transaction = connection.BeginTransaction(deferred: true);
+        try
+        {
+            return OwnSubscription(actor, connection, transaction, subscriptionId);
+        }
+        catch (SelfServiceException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Subscribes an app to an API on a plan: active at once, or pending when the plan wants approval.</summary>
     public SubscriptionRecord Subscribe(Actor actor, long appId, string apiId, string planId)
     {
@@ -116,19 +131,20 @@ public sealed class SelfService
         });
     }
 
-    /// <summary>An admin's decision on a pending subscription.</summary>
+    /// <summary>A decision on a pending subscription, by an admin or a publisher of the API's owner team.</summary>
     public SubscriptionRecord Decide(Actor actor, long subscriptionId, bool approve)
     {
-        if (!actor.IsAdmin)
-        {
-            throw new SelfServiceException("Only admins approve subscriptions.");
-        }
-
+        var owners = ApiOwners();
         return Change((connection, transaction) =>
         {
             var before = connection.QuerySingleOrDefault<SubscriptionRecord>(
                 $"SELECT {SubscriptionColumns} FROM subscriptions WHERE id = @subscriptionId", new { subscriptionId }, transaction)
                 ?? throw new SelfServiceException("There is no such subscription.", notFound: true);
+            if (!actor.Governs(owners.GetValueOrDefault(before.ApiId, "")))
+            {
+                throw new SelfServiceException("Only admins and publishers of the API's owner team decide on its subscriptions.", forbidden: true);
+            }
+
             if (before.State != "pending")
             {
                 throw new SelfServiceException($"The subscription is {before.State}, not pending.");
@@ -144,12 +160,17 @@ public sealed class SelfService
         });
     }
 
-    public IReadOnlyList<SubscriptionRecord> Subscriptions(string? state)
+    /// <summary>Subscriptions (optionally in one state) to the APIs the actor governs: all for admins.</summary>
+    public IReadOnlyList<SubscriptionRecord> Subscriptions(Actor actor, string? state)
     {
+        var owners = ApiOwners();
         using var connection = _database.Open();
         return [.. connection.Query<SubscriptionRecord>(
-            $"SELECT {SubscriptionColumns} FROM subscriptions WHERE @state IS NULL OR state = @state ORDER BY id", new { state })];
+            $"SELECT {SubscriptionColumns} FROM subscriptions WHERE @state IS NULL OR state = @state ORDER BY id", new { state })
+            .Where(s => actor.Governs(owners.GetValueOrDefault(s.ApiId, "")))];
     }
+
+    private Dictionary<string, string> ApiOwners() => _table.Current.Apis.ToDictionary(a => a.Id, a => a.Owner);
 
     /// <summary>A new key for an active subscription; <see cref="GeneratedApiKey.Key"/> is the only copy of the key.</summary>
     public GeneratedApiKey CreateKey(Actor actor, long subscriptionId) =>

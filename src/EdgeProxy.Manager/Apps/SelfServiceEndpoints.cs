@@ -18,6 +18,17 @@ public static class SelfServiceEndpoints
             Run(() => Results.Created("/api/apps/" + appId, service.Subscribe(context.User.ToActor(), appId, request.Api, request.Plan))));
         api.MapPost("/subscriptions/{subscriptionId:long}/keys", (long subscriptionId, HttpContext context, SelfService service) =>
             Run(() => Results.Created("/api/subscriptions/" + subscriptionId, KeyAnswer.From(service.CreateKey(context.User.ToActor(), subscriptionId)))));
+        api.MapGet("/subscriptions/{subscriptionId:long}/usage", async (long subscriptionId, HttpContext context, SelfService service, GatewayUsage usage) =>
+        {
+            if (service.Subscription(context.User.ToActor(), subscriptionId) is not { } subscription)
+            {
+                return Results.NotFound();
+            }
+
+            return await usage.ReadAsync(subscription.ConsumerId, context.RequestAborted) is { } periods
+                ? Results.Ok(periods)
+                : Results.Problem("The gateway's admin port did not answer.", statusCode: StatusCodes.Status502BadGateway);
+        });
         api.MapPost("/keys/{keyId}/rotate", (string keyId, RotateRequest? request, HttpContext context, SelfService service) =>
             Run(() => Results.Ok(KeyAnswer.From(service.RotateKey(
                 context.User.ToActor(), keyId, request?.GraceHours is { } hours ? TimeSpan.FromHours(hours) : SelfService.DefaultRotationGrace)))));
@@ -34,7 +45,7 @@ public static class SelfServiceEndpoints
         }
         catch (SelfServiceException e)
         {
-            return Results.Problem(e.Message, statusCode: e.NotFound ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest);
+            return Results.Problem(e.Message, statusCode: e.NotFound ? StatusCodes.Status404NotFound : e.Forbidden ? StatusCodes.Status403Forbidden : StatusCodes.Status400BadRequest);
         }
         catch (PolicyRejectedException e)
         {

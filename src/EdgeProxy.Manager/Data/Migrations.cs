@@ -81,7 +81,59 @@ public static class Migrations
         );
         """,
 
-        // 3: analytics rollups, batch ids (replay refusal) and error samples (Analytics/AnalyticsSchema.cs).
+        // 3: feedback: a comment thread per API and problem reports that reach the API's owner.
+        """
+        CREATE TABLE api_comments (
+            id INTEGER PRIMARY KEY,
+            api_id TEXT NOT NULL,
+            author_id INTEGER NOT NULL REFERENCES users (id),
+            body TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX api_comments_api ON api_comments (api_id, id);
+        CREATE TABLE problem_reports (
+            id INTEGER PRIMARY KEY,
+            api_id TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            reporter_id INTEGER NOT NULL REFERENCES users (id),
+            subject TEXT NOT NULL,
+            body TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('open', 'closed')),
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX problem_reports_owner ON problem_reports (owner, state);
+        """,
+
+        // 4: the owner team a publisher manages.
+        """
+        ALTER TABLE users ADD COLUMN team TEXT NOT NULL DEFAULT '';
+        """,
+
+        // 5: APIs created in the manager (written to manager-apis.toml), with their versions' lifecycle.
+        """
+        CREATE TABLE managed_apis (
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            tags TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE managed_api_versions (
+            api_id TEXT NOT NULL REFERENCES managed_apis (id),
+            version TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('draft', 'published', 'deprecated', 'retired')),
+            routes TEXT NOT NULL,
+            openapi TEXT NULL,
+            deprecated_at TEXT NULL,
+            sunset TEXT NULL,
+            successor TEXT NULL,
+            changelog TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (api_id, version)
+        );
+        """,
+
+        // 6: analytics rollups, batch ids (replay refusal) and error samples (Analytics/AnalyticsSchema.cs).
         Analytics.AnalyticsSchema.Step,
     ];
 

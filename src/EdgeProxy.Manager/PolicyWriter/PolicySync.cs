@@ -6,16 +6,16 @@ using Microsoft.Data.Sqlite;
 namespace EdgeProxy.Manager.PolicyWriter;
 
 /// <summary>
-/// After a change, inside its transaction: every active subscription with its keys goes to the gateway's
-/// config directory. If the gateway would refuse the result, the exception rolls the change back with it.
+/// After a change, inside its transaction: the manager's APIs and every active subscription with its keys go to
+/// the gateway's config directory. If the gateway would refuse the result, the exception rolls the change back with it.
 /// </summary>
 public sealed class PolicySync
 {
-    private readonly ConsumerFileWriter _writer;
+    private readonly PolicyFileWriter _writer;
     private readonly PolicyTable _table;
     private readonly TimeProvider _time;
 
-    public PolicySync(ConsumerFileWriter writer, PolicyTable table, TimeProvider time)
+    public PolicySync(PolicyFileWriter writer, PolicyTable table, TimeProvider time)
     {
         _writer = writer;
         _table = table;
@@ -24,7 +24,15 @@ public sealed class PolicySync
 
     public void Write(SqliteConnection connection, SqliteTransaction? transaction)
     {
-        _writer.Write(ConsumerTomlRenderer.Render(Read(connection, transaction), _time.GetUtcNow()));
+        var apis = connection.Query<ManagedApi>(
+            "SELECT id, title, summary, owner, tags, created_at AS CreatedAt FROM managed_apis ORDER BY id", transaction: transaction).ToList();
+        var versions = connection.Query<ManagedApiVersion>(
+            $"SELECT {ManagedApis.VersionColumns} FROM managed_api_versions ORDER BY api_id, rowid", transaction: transaction).ToList();
+        _writer.Write(
+        [
+            (PolicyFileWriter.ApisFile, ApiTomlRenderer.Render(apis, versions)),
+            (PolicyFileWriter.ConsumersFile, ConsumerTomlRenderer.Render(Read(connection, transaction), _time.GetUtcNow())),
+        ]);
         _table.Invalidate();
     }
 

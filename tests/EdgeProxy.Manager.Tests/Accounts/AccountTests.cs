@@ -72,6 +72,25 @@ public sealed class AccountTests
     }
 
     [Fact]
+    public async Task The_profile_page_changes_the_password_only_with_the_current_one()
+    {
+        using var policy = new PolicyFixture();
+        await using var manager = await TestManager.StartAsync(policy.Directory);
+        var client = await manager.DeveloperAsync("dev@example.com", "first password 1");
+        Assert.Contains("dev@example.com", await client.GetStringAsync("/profile"), StringComparison.Ordinal);
+
+        var wrong = await TestManager.PostFormAsync(client, "/profile", new() { ["Current"] = "not it at all", ["Replacement"] = "second password 2" });
+        Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
+        var changed = await TestManager.PostFormAsync(client, "/profile", new() { ["Current"] = "first password 1", ["Replacement"] = "second password 2" });
+        Assert.Contains("Password changed.", await changed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var fresh = manager.Client();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await fresh.PostAsJsonAsync("/api/session", new { email = "dev@example.com", password = "first password 1" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await fresh.PostAsJsonAsync("/api/session", new { email = "dev@example.com", password = "second password 2" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await manager.Client().GetAsync("/profile")).StatusCode);
+    }
+
+    [Fact]
     public async Task The_bootstrap_token_creates_the_first_admin_once_and_is_not_issued_again()
     {
         using var policy = new PolicyFixture();
@@ -86,13 +105,14 @@ public sealed class AccountTests
 
             // Burned: the same link no longer works.
             Assert.Equal(HttpStatusCode.Forbidden, (await first.Client().GetAsync("/setup?token=" + first.Host.BootstrapToken)).StatusCode);
-            await first.Host.DisposeAsync();
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            await first.DisposeAsync();
 
             await using var second = await TestManager.StartAsync(policy.Directory, dataDirectory: data);
             Assert.Null(second.Host.BootstrapToken);
             var again = await second.Client().PostAsJsonAsync("/api/session", new { email = "admin@example.com", password = "admin password 1" });
             Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         }
+
+        Directory.Delete(data, recursive: true);
     }
 }

@@ -11,11 +11,14 @@ public sealed class AdminApiTests
     [
         ("GET", "/api/admin/users"),
         ("PUT", "/api/admin/users/1/role"),
+        ("PUT", "/api/admin/users/1/team"),
         ("GET", "/api/admin/subscriptions"),
         ("POST", "/api/admin/subscriptions/1/approve"),
         ("POST", "/api/admin/subscriptions/1/reject"),
         ("GET", "/api/admin/plans"),
         ("GET", "/api/admin/audit"),
+        ("GET", "/api/admin/reports"),
+        ("POST", "/api/admin/reports/1/close"),
     ];
 
     [Fact]
@@ -59,6 +62,11 @@ public sealed class AdminApiTests
                 template = path.Replace("/1/", "/{subscriptionId}/", StringComparison.Ordinal);
             }
 
+            if (path.Contains("reports/1", StringComparison.Ordinal))
+            {
+                template = path.Replace("/1/", "/{reportId}/", StringComparison.Ordinal);
+            }
+
             Assert.True(document.Paths.TryGetValue(template, out var item), $"{template} missing from the document");
             Assert.Contains(item!.Operations!.Keys, m => m.Method == method);
         }
@@ -70,6 +78,6 @@ public sealed class AdminApiTests
     private static Task<HttpResponseMessage> Send(HttpClient client, string method, string path) =>
         client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path)
         {
-            Content = method is "PUT" or "POST" ? System.Net.Http.Json.JsonContent.Create(new { role = "developer" }) : null,
+            Content = method is "PUT" or "POST" ? System.Net.Http.Json.JsonContent.Create(new { role = "developer", team = "" }) : null,
         });
 }

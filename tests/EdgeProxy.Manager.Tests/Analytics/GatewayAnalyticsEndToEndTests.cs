@@ -81,7 +81,8 @@ public sealed class GatewayAnalyticsEndToEndTests(ITestOutputHelper output)
             keys = [{ id = "bob-1", key_sha256 = "{{bob.Sha256}}" }]
             """);
 
-        var manager = await TestManager.StartAsync(config, dataDirectory: data, analytics: settings, keepData: true);
+        // The data directory is the test's own: the first manager leaves it for the second, and the test removes it.
+        var manager = await TestManager.StartAsync(config, dataDirectory: data, analytics: settings);
         tap.ManagerUrl = manager.BaseUrl;
         using (var first = await manager.AdminAsync())
         {

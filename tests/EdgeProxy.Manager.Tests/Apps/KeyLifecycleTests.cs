@@ -140,15 +140,45 @@ public sealed class KeyLifecycleTests
         await using var manager = await TestManager.StartAsync(policy.Directory);
         var client = await manager.DeveloperAsync("dev@example.com");
         var appId = await AppsApi.CreateAppAsync(client, "App");
+        var written = await File.ReadAllTextAsync(policy.ManagerFile); // the start-up write: no consumers yet
 
         var response = await client.PostAsJsonAsync($"/api/apps/{appId}/subscriptions", new { api = "orders", plan = "free" });
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         var body = await response.Content.ReadAsStringAsync();
         Assert.Contains("sub-1", body, StringComparison.Ordinal);
         Assert.Contains("manager-consumers.toml", body, StringComparison.Ordinal);
-        Assert.False(File.Exists(policy.ManagerFile));
+        Assert.Equal(written, await File.ReadAllTextAsync(policy.ManagerFile));
+        Assert.DoesNotContain("[[consumers]]", written, StringComparison.Ordinal);
         var app = await client.GetStringAsync($"/api/apps/{appId}");
         Assert.Contains("\"subscriptions\": []", app, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task At_start_the_manager_rewrites_the_consumer_file_from_its_database()
+    {
+        using var policy = new PolicyFixture();
+        var data = Path.Combine(Path.GetTempPath(), "edgeproxy-manager-data-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            string keyId;
+            await using (var first = await TestManager.StartAsync(policy.Directory, dataDirectory: data))
+            {
+                var client = await first.DeveloperAsync("dev@example.com");
+                var appId = await AppsApi.CreateAppAsync(client, "App");
+                var (subscriptionId, _) = await AppsApi.SubscribeAsync(client, appId, "orders", "free");
+                (keyId, _) = await AppsApi.CreateKeyAsync(client, subscriptionId);
+            }
+
+            File.Delete(policy.ManagerFile);
+            await using var second = await TestManager.StartAsync(policy.Directory, dataDirectory: data);
+            var loaded = ConfigLoader.Load(policy.Directory);
+            Assert.Empty(loaded.Errors);
+            Assert.Equal(keyId, Assert.Single(Assert.Single(loaded.Config!.Consumers, c => c.Id == "sub-1").Keys).Id);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
     }
 
     private static Dictionary<string, ApiKeyConfig> ConsumerKeys(PolicyFixture policy, long subscriptionId)

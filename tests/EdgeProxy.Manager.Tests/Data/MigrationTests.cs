@@ -18,7 +18,7 @@ public sealed class MigrationTests
             using (var connection = database.Open())
             {
                 var tables = connection.Query<string>("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger') ORDER BY name").ToList();
-                foreach (var expected in (string[])["users", "apps", "subscriptions", "api_keys", "audit_log", "settings", "catalog_search", "audit_log_no_update", "audit_log_no_delete"])
+                foreach (var expected in (string[])["users", "apps", "subscriptions", "api_keys", "audit_log", "settings", "catalog_search", "audit_log_no_update", "audit_log_no_delete", "api_comments", "problem_reports"])
                 {
                     Assert.Contains(expected, tables);
                 }

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using EdgeProxy.Manager.Tests.Apps;
 using EdgeProxy.Manager.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -24,7 +26,7 @@ public sealed class GatewayEndToEndTests
         await using var upstream = await TestUpstream.StartAsync();
         using var policy = new PolicyFixture(upstream.Url);
         await using var gateway = await InProcessGateway.StartAsync(policy.Directory);
-        await using var manager = await TestManager.StartAsync(policy.Directory, gateway.BaseUrl);
+        await using var manager = await TestManager.StartAsync(policy.Directory, gateway.BaseUrl, gatewayAdminUrl: gateway.AdminUrl);
         using var caller = new HttpClient { BaseAddress = new Uri(gateway.BaseUrl), Timeout = TimeSpan.FromSeconds(5) };
 
         var developer = await manager.DeveloperAsync("dev@example.com");
@@ -37,6 +39,24 @@ public sealed class GatewayEndToEndTests
         _output.WriteLine($"key accepted at the gateway {accepted.Elapsed.TotalMilliseconds:F0} ms after the manager answered");
         var body = await (await SendAsync(caller, key)).Content.ReadAsStringAsync();
         Assert.Contains($"for sub-{subscriptionId}", body, StringComparison.Ordinal);
+
+        // The subscription is to "orders" only: the same key is refused on another API's route.
+        using (var other = new HttpRequestMessage(HttpMethod.Get, "/billing/invoices"))
+        {
+            other.Headers.Add("X-Api-Key", key);
+            Assert.Equal(HttpStatusCode.Forbidden, (await caller.SendAsync(other)).StatusCode);
+        }
+
+        // The app's usage is the gateway's own count, read from its admin port.
+        var usage = await developer.GetFromJsonAsync<JsonElement>($"/api/subscriptions/{subscriptionId}/usage");
+        var day = usage.EnumerateArray().Single(p => p.GetProperty("period").GetString() == "day");
+        var used = day.GetProperty("used").GetInt64();
+        Assert.InRange(used, 2, 100);
+        Assert.Equal(1000, day.GetProperty("limit").GetInt64());
+        Assert.Equal(1000 - used, day.GetProperty("remaining").GetInt64());
+        var page = await developer.GetStringAsync($"/apps/{appId}");
+        Assert.Contains("Usage and remaining quota", page, StringComparison.Ordinal);
+        Assert.Contains($"<td>day</td><td>{used}</td><td>1000</td><td>{1000 - used}</td>", page, StringComparison.Ordinal);
 
         Assert.Equal(HttpStatusCode.OK, (await developer.PostAsync($"/api/keys/{keyId}/revoke", null)).StatusCode);
         var refused = await WaitForStatusAsync(caller, key, HttpStatusCode.Unauthorized);

@@ -27,7 +27,7 @@ public sealed class PortalBrowserTests
         await using var upstream = await TestUpstream.StartAsync();
         using var policy = new PolicyFixture(upstream.Url);
         await using var gateway = await InProcessGateway.StartAsync(policy.Directory);
-        await using var manager = await TestManager.StartAsync(policy.Directory, gateway.BaseUrl);
+        await using var manager = await TestManager.StartAsync(policy.Directory, gateway.BaseUrl, gatewayAdminUrl: gateway.AdminUrl);
         using var caller = new HttpClient { BaseAddress = new Uri(gateway.BaseUrl), Timeout = TimeSpan.FromSeconds(5) };
         var clock = Stopwatch.StartNew();
 

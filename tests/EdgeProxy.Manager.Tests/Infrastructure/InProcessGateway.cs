@@ -12,6 +12,8 @@ public sealed class InProcessGateway : IAsyncDisposable
 
     public string BaseUrl => $"http://127.0.0.1:{_host.Listeners["public"].Port}";
 
+    public string AdminUrl => $"http://127.0.0.1:{_host.AdminEndpoint!.Port}";
+
     public static async Task<InProcessGateway> StartAsync(string configDirectory) =>
         new(await GatewayHost.StartAsync(new GatewayOptions { ConfigPath = configDirectory, Watch = true }, logging => logging.SetMinimumLevel(LogLevel.Warning)));
 

@@ -46,6 +46,12 @@ public sealed class PolicyFixture : IDisposable
             auth = "api_key"
 
             [[routes]]
+            id = "stock-v1"
+            cluster = "backend"
+            path_prefix = "/stock"
+            auth = "api_key"
+
+            [[routes]]
             id = "labs-v0"
             cluster = "backend"
             path_prefix = "/labs"

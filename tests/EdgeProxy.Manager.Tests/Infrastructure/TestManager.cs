@@ -8,10 +8,13 @@ namespace EdgeProxy.Manager.Tests.Infrastructure;
 /// <summary>The real manager host on 127.0.0.1:0 with a temp data directory and the given config directory.</summary>
 public sealed partial class TestManager : IAsyncDisposable
 {
-    private TestManager(ManagerHost host, string dataDirectory)
+    private readonly bool _ownsData;
+
+    private TestManager(ManagerHost host, string dataDirectory, bool ownsData)
     {
         Host = host;
         DataDirectory = dataDirectory;
+        _ownsData = ownsData;
     }
 
     public ManagerHost Host { get; }
@@ -20,12 +23,10 @@ public sealed partial class TestManager : IAsyncDisposable
 
     public string BaseUrl => Host.BaseUrl;
 
-    /// <summary>Leave the data directory on dispose (a test that restarts the manager on the same data).</summary>
-    public bool KeepData { get; init; }
-
-    public static async Task<TestManager> StartAsync(string configDirectory, string gatewayUrl = "http://127.0.0.1:8080", string? dataDirectory = null,
-        EdgeProxy.Manager.Analytics.AnalyticsSettings? analytics = null, bool keepData = false)
+    public static async Task<TestManager> StartAsync(string configDirectory, string gatewayUrl = "http://127.0.0.1:8080", string? dataDirectory = null, string gatewayAdminUrl = "http://127.0.0.1:9",
+        EdgeProxy.Manager.Analytics.AnalyticsSettings? analytics = null)
     {
+        var ownsData = dataDirectory is null;
         dataDirectory ??= Path.Combine(Path.GetTempPath(), "edgeproxy-manager-data-" + Guid.NewGuid().ToString("N"));
         var options = new ManagerOptions
         {
@@ -33,10 +34,11 @@ public sealed partial class TestManager : IAsyncDisposable
             DataDirectory = dataDirectory,
             Listen = new IPEndPoint(IPAddress.Loopback, 0),
             GatewayUrl = gatewayUrl,
+            GatewayAdminUrl = gatewayAdminUrl,
             Analytics = analytics ?? new(),
         };
         var host = await ManagerHost.StartAsync(options, logging => logging.SetMinimumLevel(LogLevel.Warning));
-        return new TestManager(host, dataDirectory) { KeepData = keepData };
+        return new TestManager(host, dataDirectory, ownsData);
     }
 
     /// <summary>A client with its own cookie jar (one browser session); redirects are not followed, so tests see them.</summary>
@@ -81,9 +83,9 @@ public sealed partial class TestManager : IAsyncDisposable
     {
         await Host.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (KeepData)
+        if (!_ownsData)
         {
-            return;
+            return; // a test that passed its own data directory restarts on it, and removes it itself
         }
 
         try

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using EdgeProxy.Policies.Auth;
+using EdgeProxy.Policy.Keys;
 using EdgeProxy.Policy.Analytics;
 using EdgeProxy.Tests.Infrastructure;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EdgeProxy.Policies.Auth;
+using EdgeProxy.Policy.Keys;
 using EdgeProxy.Tests.Infrastructure;
 
 namespace EdgeProxy.Tests.Functional;

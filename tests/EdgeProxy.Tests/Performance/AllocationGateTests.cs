@@ -149,7 +149,7 @@ public sealed class AllocationGateTests
     [Fact]
     public async Task Proxied_get_on_a_deprecated_api_version_with_granted_apis_stays_within_budget()
     {
-        var key = EdgeProxy.Policies.Auth.ApiKeyGenerator.Create(DateTimeOffset.UtcNow);
+        var key = EdgeProxy.Policy.Keys.ApiKeyGenerator.Create(DateTimeOffset.UtcNow);
         await using var proxy = InMemoryProxy.Create($$"""
             [[routes]]
             id = "orders-v1"

@@ -19,7 +19,7 @@ public sealed class SubscriptionsModel : PageModel
     [BindProperty]
     public long SubscriptionId { get; set; }
 
-    public void OnGet() => Pending = _service.Subscriptions("pending");
+    public void OnGet() => Pending = _service.Subscriptions(User.ToActor(), "pending");
 
     public IActionResult OnPostApprove() => Decide(approve: true);
 

@@ -18,6 +18,15 @@ public sealed class UsersModel : PageModel
     [BindProperty]
     public string Role { get; set; } = "";
 
+    [BindProperty]
+    public string Team { get; set; } = "";
+
+    public IActionResult OnPostTeam()
+    {
+        _accounts.SetTeam(UserId, Team, User.ToActor());
+        return Redirect("/admin/users");
+    }
+
     public void OnGet() => List = _accounts.List();
 
     public IActionResult OnPost()

@@ -18,9 +18,11 @@ public sealed class DetailModel : PageModel
     private readonly PolicyTable _table;
     private readonly ManagerOptions _options;
     private readonly TimeProvider _time;
+    private readonly GatewayUsage _usage;
 
-    public DetailModel(SelfService service, PolicyTable table, ManagerOptions options, TimeProvider time)
+    public DetailModel(SelfService service, PolicyTable table, ManagerOptions options, TimeProvider time, GatewayUsage usage)
     {
+        _usage = usage;
         _service = service;
         _table = table;
         _options = options;
@@ -30,6 +32,9 @@ public sealed class DetailModel : PageModel
     public AppView View { get; private set; } = null!;
 
     public GeneratedApiKey? NewKey { get; private set; }
+
+    /// <summary>Quota usage per active subscription id; a null value: the gateway did not answer.</summary>
+    public Dictionary<long, IReadOnlyList<GatewayUsage.QuotaUsage>?> Usage { get; } = [];
 
     public string? Error { get; private set; }
 
@@ -45,7 +50,23 @@ public sealed class DetailModel : PageModel
     [BindProperty]
     public string KeyId { get; set; } = "";
 
-    public IActionResult OnGet(long appId) => Load(appId) ? Page() : NotFound();
+    public async Task<IActionResult> OnGetAsync(long appId)
+    {
+        if (!Load(appId))
+        {
+            return NotFound();
+        }
+
+        foreach (var subscription in View.Subscriptions)
+        {
+            if (subscription.State == "active")
+            {
+                Usage[subscription.Id] = await _usage.ReadAsync(subscription.ConsumerId, HttpContext.RequestAborted);
+            }
+        }
+
+        return Page();
+    }
 
     public IActionResult OnPostCreateKey(long appId) => Act(appId, () => NewKey = _service.CreateKey(User.ToActor(), SubscriptionId));
 

@@ -1,6 +1,7 @@
 using EdgeProxy.Manager.Accounts;
 using EdgeProxy.Manager.Apps;
 using EdgeProxy.Manager.Catalog;
+using EdgeProxy.Manager.Feedback;
 using EdgeProxy.Manager.PolicyWriter;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -13,9 +14,11 @@ public sealed class ApiModel : PageModel
     private readonly OpenApiDocuments _documents;
     private readonly SelfService _service;
     private readonly ManagerOptions _options;
+    private readonly FeedbackService _feedback;
 
-    public ApiModel(PolicyTable table, OpenApiDocuments documents, SelfService service, ManagerOptions options)
+    public ApiModel(PolicyTable table, OpenApiDocuments documents, SelfService service, ManagerOptions options, FeedbackService feedback)
     {
+        _feedback = feedback;
         _table = table;
         _documents = documents;
         _service = service;
@@ -36,8 +39,21 @@ public sealed class ApiModel : PageModel
 
     public string? Error { get; private set; }
 
+    public IReadOnlyList<ApiComment> Comments { get; private set; } = [];
+
+    public string? FeedbackMessage { get; private set; }
+
     [BindProperty]
     public long AppId { get; set; }
+
+    [BindProperty]
+    public string CommentBody { get; set; } = "";
+
+    [BindProperty]
+    public string ReportSubject { get; set; } = "";
+
+    [BindProperty]
+    public string ReportBody { get; set; } = "";
 
     [BindProperty]
     public string PlanId { get; set; } = "";
@@ -69,6 +85,44 @@ public sealed class ApiModel : PageModel
         }
     }
 
+    public IActionResult OnPostComment(string apiId) => Feedback(apiId, () =>
+    {
+        _feedback.Comment(User.ToActor(), apiId, CommentBody);
+        return "Comment posted.";
+    });
+
+    public IActionResult OnPostReport(string apiId) => Feedback(apiId, () =>
+    {
+        var report = _feedback.Report(User.ToActor(), apiId, ReportSubject, ReportBody);
+        return $"Report #{report.Id} sent to {report.Owner}.";
+    });
+
+    private IActionResult Feedback(string apiId, Func<string> action)
+    {
+        if (User.Identity?.IsAuthenticated != true)
+        {
+            return Challenge();
+        }
+
+        if (!Load(apiId))
+        {
+            return NotFound();
+        }
+
+        try
+        {
+            FeedbackMessage = action();
+        }
+        catch (SelfServiceException e)
+        {
+            Error = e.Message;
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+        }
+
+        Comments = _feedback.Comments(apiId);
+        return Page();
+    }
+
     private bool Load(string apiId)
     {
         var snapshot = _table.Current;
@@ -92,6 +146,8 @@ public sealed class ApiModel : PageModel
         {
             Apps = _service.Apps(User.ToActor());
         }
+
+        Comments = _feedback.Comments(apiId);
 
         return true;
     }

@@ -1,0 +1,65 @@
+"""Shared pieces of the Python bench runners (policy-cost, cache-vs-nginx): loopback only, bounded in time."""
+import os, pathlib, re, subprocess, sys, time, urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+SHARED_CONF = ROOT.parent / "shared/bench/conf"
+
+
+def cpu_ticks(pid):
+    """utime + stime of one process, in clock ticks."""
+    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def tree_cpu_ticks(pid):
+    """CPU ticks of a process and its direct children (nginx: master + workers)."""
+    total = cpu_ticks(pid)
+    children = pathlib.Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        for child in children.read_text().split():
+            try:
+                total += cpu_ticks(int(child))
+            except FileNotFoundError:
+                pass
+    return total
+
+
+def wait_ok(url, headers=None, seconds=20):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            req = urllib.request.Request(url, headers=headers or {})
+            with urllib.request.urlopen(req, timeout=2) as r:
+                if r.status == 200:
+                    return r.headers
+        except Exception:
+            time.sleep(0.1)
+    sys.exit(f"{url} did not answer 200 within {seconds} s")
+
+
+def wrk(url, connections, duration, headers=()):
+    """One wrk run (1 thread); returns (req/s, requests, p99 ms). Exits on any non-2xx answer."""
+    args = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency"]
+    for h in headers:
+        args += ["-H", h]
+    out = subprocess.run(args + [url], capture_output=True, text=True, timeout=duration + 30).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non2xx:
+        sys.exit(f"{url}: {non2xx.group(1)} non-2xx responses")
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    return rps, total, float(p99.group(1)) * scale[p99.group(2)] if p99 else float("nan")
+
+
+def upstream_dir(tmp):
+    """A prefix directory for the harness's nginx upstream (127.0.0.1:18080: /hello, /16k, /1m)."""
+    os.chmod(tmp, 0o755)  # nginx workers may run as 'nobody' and must read www/
+    (tmp / "www").mkdir()
+    (tmp / "tmp").mkdir()
+    (tmp / "www" / "16k").write_bytes(os.urandom(16384))
+    (tmp / "www" / "1m").write_bytes(os.urandom(1024 * 1024))
+    conf = (SHARED_CONF / "upstream-nginx.conf").read_text()
+    (tmp / "up.conf").write_text(conf.replace("@@UPSTREAM_WORKERS@@", "1").replace("@@UPSTREAM_PORT@@", "18080"))
+    return ["nginx", "-e", "stderr", "-p", f"{tmp}/", "-c", str(tmp / "up.conf")]
