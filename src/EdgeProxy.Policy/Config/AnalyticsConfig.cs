@@ -35,6 +35,15 @@ public sealed record AnalyticsSettings
 
     /// <summary>Bound of the spool; a batch that does not fit is dropped and its records counted.</summary>
     public long SpoolMaxBytes { get; init; } = 64L * 1024 * 1024;
+
+    // The record's generated ToString would print the secret into any log line that formats the settings.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"Endpoint = {Endpoint}, Secret = {(Secret.Length > 0 ? "(set)" : "(none)")}, GatewayId = {GatewayId}, ");
+        builder.Append($"BatchMaxRecords = {BatchMaxRecords}, FlushInterval = {FlushInterval}, Buffer = {Buffer}, Compression = {Compression}, ");
+        builder.Append($"Timeout = {Timeout}, SpoolDir = {SpoolDir}, SpoolMaxBytes = {SpoolMaxBytes}");
+        return true;
+    }
 }
 
 /// <summary>A route's <c>analytics = { sample = 0.1 }</c>: the share of successful requests kept; errors are always kept.</summary>

@@ -74,6 +74,11 @@ internal sealed class PolicyStore
                 Log.ListenersChanged(_logger, "[[listeners]] differ from the ones bound at start-up");
             }
 
+            if (previous is not null && !previous.Config.Analytics.Equals(result.Config.Analytics))
+            {
+                Log.NeedsRestart(_logger, "[analytics]");
+            }
+
             var next = SnapshotCompiler.Compile(result.Config, result.Version, result.Files, previous, _connector, Policies);
             Interlocked.Exchange(ref _current, next);
             Caching.CacheReload.Apply(Policies.Cache, previous?.Config ?? new GatewayConfig(), next.Config);

@@ -17,6 +17,9 @@ internal static partial class Log
     [LoggerMessage(103, LogLevel.Warning, "Listener changes need a restart and were not applied: {Detail}")]
     public static partial void ListenersChanged(ILogger logger, string detail);
 
+    [LoggerMessage(104, LogLevel.Warning, "{Section} changed, but it is read at start-up: restart to apply it")]
+    public static partial void NeedsRestart(ILogger logger, string section);
+
     [LoggerMessage(200, LogLevel.Debug, "Bad request from {Client}: {Reason}")]
     public static partial void BadRequest(ILogger logger, string client, string reason);
 

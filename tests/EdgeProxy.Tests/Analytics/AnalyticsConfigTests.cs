@@ -46,6 +46,8 @@ public sealed class AnalyticsConfigTests
         Assert.Equal(16L * 1024 * 1024, a.SpoolMaxBytes);
         Assert.Equal("lz4", a.Compression);
         Assert.Equal(0.1, result.Config.Routes[0].Analytics!.Sample);
+        Assert.DoesNotContain("0123456789abcdef", a.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Secret = (set)", a.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -362,6 +362,153 @@ public sealed class AnalyticsPipelineTests
         Assert.Equal(20, gateway.Host.Analytics!.Capture.SampledOut);
     }
 
+    [Fact]
+    public async Task Stopping_the_gateway_ships_what_the_buffer_still_holds()
+    {
+        await using var upstream = await TestUpstream.StartAsync();
+        await using var ingest = await TestIngest.StartAsync(Secret);
+
+        // Neither bound is reached before the stop: only the shutdown flush can send these.
+        var gateway = await TestGateway.StartAsync(TestGateway.MainToml(
+            TestGateway.Cluster("up", upstream.Url) + AnalyticsToml(ingest.Url).Replace("flush_interval = \"50ms\"", "flush_interval = \"1h\"", StringComparison.Ordinal) + """
+
+            [[routes]]
+            id = "hello"
+            cluster = "up"
+            path = "/hello"
+            """));
+        using (var client = new HttpClient { BaseAddress = new Uri(gateway.BaseUrl), Timeout = TimeSpan.FromSeconds(10) })
+        {
+            for (var i = 0; i < 7; i++)
+            {
+                using var response = await client.GetAsync("/hello");
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            }
+        }
+
+        await Task.Delay(300);
+        Assert.Equal(0, ingest.RecordCount);
+        await gateway.DisposeAsync().AsTask().WaitAsync(Wait);
+        Assert.Equal(7, ingest.RecordCount);
+        Assert.Single(ingest.Batches);
+    }
+
+    [Fact]
+    public async Task Batches_spooled_before_a_restart_are_sent_by_the_next_gateway_process()
+    {
+        await using var upstream = await TestUpstream.StartAsync();
+        await using var ingest = await TestIngest.StartAsync(Secret);
+        await ingest.StopAsync();
+        var spool = Path.Combine(Path.GetTempPath(), "edgeproxy-spool-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var toml = TestGateway.MainToml(TestGateway.Cluster("up", upstream.Url) + AnalyticsToml(ingest.Url, $$"""
+                batch_max_records = 4
+                spool_dir = "{{spool}}"
+                """) + """
+
+                [[routes]]
+                id = "hello"
+                cluster = "up"
+                path = "/hello"
+                """);
+            var first = await TestGateway.StartAsync(toml);
+            var firstInstance = first.Host.Analytics!.Instance;
+            using (var client = new HttpClient { BaseAddress = new Uri(first.BaseUrl), Timeout = TimeSpan.FromSeconds(10) })
+            {
+                for (var i = 0; i < 10; i++)
+                {
+                    using var response = await client.GetAsync("/hello");
+                    Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                }
+            }
+
+            await first.DisposeAsync().AsTask().WaitAsync(Wait);
+            Assert.Equal(10, SpooledRecords(spool));
+
+            // The manager is back, and a new gateway process starts on the same spool.
+            await ingest.StartAsync();
+            await using var second = await TestGateway.StartAsync(toml);
+            await ingest.WaitForRecordsAsync(10, Wait);
+            await WaitUntilAsync(() => second.Host.Analytics!.SpoolBytes == 0);
+            var batches = ingest.Batches.ToArray();
+            Assert.Equal(10, batches.Sum(b => b.Records.Length));
+            Assert.All(batches, b => Assert.Equal(firstInstance, b.Header.Instance));
+            Assert.Equal(batches.Select(b => b.Header.Sequence).Order(), batches.Select(b => b.Header.Sequence));
+            Assert.Empty(Directory.GetFiles(spool));
+        }
+        finally
+        {
+            Directory.Delete(spool, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Concurrent_connections_lose_no_record()
+    {
+        await using var upstream = await TestUpstream.StartAsync();
+        await using var ingest = await TestIngest.StartAsync(Secret);
+        await using var gateway = await TestGateway.StartAsync(TestGateway.MainToml(
+            TestGateway.Cluster("up", upstream.Url) + AnalyticsToml(ingest.Url, "batch_max_records = 64") + """
+
+            [[routes]]
+            id = "hello"
+            cluster = "up"
+            path = "/hello"
+
+            [[routes]]
+            id = "status"
+            cluster = "up"
+            path = "/status"
+            """));
+        const int Clients = 8;
+        const int PerClient = 60;
+        var tasks = Enumerable.Range(0, Clients).Select(c => Task.Run(async () =>
+        {
+            using var client = new HttpClient { BaseAddress = new Uri(gateway.BaseUrl), Timeout = TimeSpan.FromSeconds(10) };
+            for (var i = 0; i < PerClient; i++)
+            {
+                using var response = await client.GetAsync(i % 3 == 0 ? "/status?code=503" : "/hello");
+                Assert.Equal(i % 3 == 0 ? HttpStatusCode.ServiceUnavailable : HttpStatusCode.OK, response.StatusCode);
+            }
+        })).ToArray();
+        await Task.WhenAll(tasks).WaitAsync(Wait);
+
+        await ingest.WaitForRecordsAsync(Clients * PerClient, Wait);
+        await Task.Delay(300);
+        var batches = ingest.Batches.ToArray();
+        var records = batches.SelectMany(b => b.Records.Select(r => (Route: b.NameOf(r.Route), r.Status))).ToArray();
+        Assert.Equal(Clients * PerClient, records.Length);
+        Assert.Equal(Clients * (PerClient / 3), records.Count(r => r is ("status", 503)));
+        Assert.Equal(Clients * (PerClient - (PerClient / 3)), records.Count(r => r is ("hello", 200)));
+        Assert.Equal(0, gateway.Host.Analytics!.Capture.Dropped);
+    }
+
+    [Fact]
+    public void A_full_capture_buffer_drops_and_counts_without_waiting()
+    {
+        var capture = new EdgeProxy.Analytics.AnalyticsCapture(4);
+        var exchange = new EdgeProxy.Observability.ExchangeRecord { Status = 200, Client = "127.0.0.1", ClientAddress = IPAddress.Loopback };
+        var accepted = 0;
+        for (var i = 0; i < 10; i++)
+        {
+            exchange.BytesOut = i;
+            accepted += capture.TryCapture(exchange, "GET"u8) ? 1 : 0;
+        }
+
+        Assert.Equal(4, accepted);
+        Assert.Equal(6, capture.Dropped);
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.True(capture.TryTake(out var record));
+            Assert.Equal(i, record.BytesOut);
+            Assert.Equal("127.0.0.0/24", record.Client.ToString());
+        }
+
+        Assert.False(capture.TryTake(out _));
+        Assert.True(capture.TryCapture(exchange, "GET"u8), "a drained buffer takes records again");
+    }
+
     private static int SpooledRecords(string directory) =>
         Directory.Exists(directory)
             ? Directory.GetFiles(directory, "*.epab").Sum(f =>
