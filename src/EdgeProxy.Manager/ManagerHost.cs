@@ -71,6 +71,9 @@ public sealed class ManagerHost : IAsyncDisposable
         services.AddSingleton<IngestCounters>();
         services.AddSingleton<RetentionJob>();
         services.AddHostedService(sp => sp.GetRequiredService<RetentionJob>());
+        services.AddSingleton<EdgeProxy.Manager.Analytics.Alerts.AlertStore>();
+        services.AddSingleton<EdgeProxy.Manager.Analytics.Alerts.AlertEvaluator>();
+        services.AddHostedService(sp => sp.GetRequiredService<EdgeProxy.Manager.Analytics.Alerts.AlertEvaluator>());
 
         // Keys that encrypt the session cookie live with the data, so sessions survive a restart.
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDirectory, "keys")));

@@ -16,6 +16,7 @@ public static class AnalyticsEndpoints
     public static void Map(WebApplication app)
     {
         IngestEndpoint.Map(app);
+        Alerts.AlertEndpoints.Map(app);
 
         var group = app.MapGroup("/api/analytics").RequireAuthorization(policy => policy.RequireRole(Roles.Admin, Roles.Publisher)).WithTags("analytics");
         group.MapGet("/series", (HttpRequest request, AnalyticsQueries queries, TimeProvider time) =>

@@ -66,4 +66,46 @@ public static class AnalyticsSchema
         CREATE INDEX analytics_errors_at ON analytics_errors (at_us);
         CREATE INDEX analytics_errors_group ON analytics_errors (route, upstream, error_kind, at_us);
         """;
+
+    /// <summary>SLOs, alert rules, each rule's current state and its fired/resolved history.</summary>
+    public const string AlertsStep = """
+        CREATE TABLE analytics_slos (
+            id INTEGER PRIMARY KEY,
+            api TEXT NOT NULL,
+            availability REAL NOT NULL CHECK (availability > 0 AND availability < 1),
+            p99_us INTEGER NULL,
+            window_days INTEGER NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE analytics_alert_rules (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('threshold', 'burn_rate')),
+            api TEXT NULL,
+            metric TEXT NULL,
+            threshold REAL NOT NULL,
+            window_minutes INTEGER NOT NULL,
+            short_window_minutes INTEGER NULL,
+            slo_id INTEGER NULL REFERENCES analytics_slos (id),
+            webhook_url TEXT NOT NULL,
+            webhook_secret TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE analytics_alert_state (
+            rule_id INTEGER PRIMARY KEY REFERENCES analytics_alert_rules (id) ON DELETE CASCADE,
+            firing INTEGER NOT NULL,
+            since INTEGER NOT NULL,
+            value REAL NOT NULL,
+            notified INTEGER NOT NULL
+        );
+        CREATE TABLE analytics_alert_events (
+            id INTEGER PRIMARY KEY,
+            rule_id INTEGER NOT NULL REFERENCES analytics_alert_rules (id) ON DELETE CASCADE,
+            at INTEGER NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('firing', 'resolved')),
+            value REAL NOT NULL,
+            delivered INTEGER NOT NULL
+        );
+        CREATE INDEX analytics_alert_events_rule ON analytics_alert_events (rule_id, at);
+        """;
 }

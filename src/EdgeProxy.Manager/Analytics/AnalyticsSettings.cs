@@ -31,6 +31,9 @@ public sealed record AnalyticsSettings
     /// <summary>How often the retention job runs.</summary>
     public TimeSpan RetentionInterval { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>How often alert rules are evaluated.</summary>
+    public TimeSpan AlertInterval { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Largest body ingest reads (the decoder bounds the rest).</summary>
     public int MaxBodyBytes { get; init; } = 16 * 1024 * 1024;
 

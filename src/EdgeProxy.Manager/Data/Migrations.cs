@@ -135,6 +135,9 @@ public static class Migrations
 
         // 6: analytics rollups, batch ids (replay refusal) and error samples (Analytics/AnalyticsSchema.cs).
         Analytics.AnalyticsSchema.Step,
+
+        // 7: SLOs and alert rules with their state and history (Analytics/AnalyticsSchema.cs).
+        Analytics.AnalyticsSchema.AlertsStep,
     ];
 
     public static int Apply(SqliteConnection connection)

@@ -23,7 +23,10 @@ public sealed class AnalyticsTestHost : IAsyncDisposable
     public static async Task<AnalyticsTestHost> StartAsync(AnalyticsSettings? settings = null)
     {
         var policy = new PolicyFixture();
-        var manager = await TestManager.StartAsync(policy.Directory, analytics: settings ?? new AnalyticsSettings { Secret = BatchBuilder.Secret });
+
+        // Tests run alert evaluation and retention themselves, at the times they choose.
+        settings = (settings ?? new AnalyticsSettings { Secret = BatchBuilder.Secret }) with { AlertInterval = TimeSpan.FromHours(1) };
+        var manager = await TestManager.StartAsync(policy.Directory, analytics: settings);
         return new AnalyticsTestHost(policy, manager);
     }
 
