@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
+using EdgeProxy.Manager.Analytics.Alerts;
+using Microsoft.Extensions.DependencyInjection;
 using EdgeProxy.Manager.Analytics;
 using EdgeProxy.Manager.Tests.Apps;
 using EdgeProxy.Manager.Tests.EndToEnd;
@@ -63,6 +66,12 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
             Assert.Contains("/denied", page.Headers.Location!.ToString(), StringComparison.Ordinal);
         }
 
+        // An SLO and a firing rule, evaluated, so the dashboard has them to show.
+        await using var receiver = await WebhookReceiver.StartAsync("dashboard-webhook-secret-1");
+        (await admin.PostAsJsonAsync("/api/analytics/slos", new { api = "orders", availability = 0.999, windowDays = 30 })).EnsureSuccessStatusCode();
+        (await admin.PostAsJsonAsync("/api/analytics/alerts/rules", new { name = "orders errors", kind = "threshold", api = "orders", metric = "error_rate", threshold = 0.01, windowMinutes = 30, webhookUrl = receiver.Url, webhookSecret = "dashboard-webhook-secret-1" })).EnsureSuccessStatusCode();
+        await host.Manager.Host.Services.GetRequiredService<AlertEvaluator>().EvaluateOnceAsync(now);
+
         using var driver = Browser.Start();
         var wait = new WebDriverWait(driver, TimeSpan.FromSeconds(15));
         try
@@ -82,6 +91,8 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
             Assert.Contains("connect_timeout", errorRow.Text, StringComparison.Ordinal);
             Assert.Contains("http://10.0.0.7:80", errorRow.Text, StringComparison.Ordinal);
             Assert.DoesNotContain("Could not load", driver.FindElement(By.Id("analytics-status")).Text, StringComparison.Ordinal);
+            Assert.StartsWith("orders 99.9 %", driver.FindElement(By.CssSelector("#slos tbody tr")).Text, StringComparison.Ordinal);
+            Assert.Contains("FIRING", driver.FindElement(By.CssSelector("#alerts tbody tr")).Text, StringComparison.Ordinal);
             Browser.Screenshot(driver, "analytics-dashboard");
 
             // Drill down into one consumer: the charts and totals narrow to it.

@@ -123,7 +123,40 @@
         }
     }
 
+    function rows(id, headers, values) {
+        const t = document.getElementById(id);
+        const caption = t.querySelector('caption');
+        t.textContent = '';
+        t.appendChild(caption);
+        const head = t.createTHead().insertRow();
+        for (const h of headers) {
+            const th = document.createElement('th');
+            th.scope = 'col';
+            th.textContent = h;
+            head.appendChild(th);
+        }
+        const body = t.createTBody();
+        for (const v of values) {
+            const row = body.insertRow();
+            for (const cell of v) row.insertCell().textContent = cell;
+        }
+    }
+
+    async function loadAlerts() {
+        const [slos, alerts] = await Promise.all([
+            fetch('/api/analytics/slos', { credentials: 'same-origin' }).then(r => r.ok ? r.json() : []),
+            fetch('/api/analytics/alerts', { credentials: 'same-origin' }).then(r => r.ok ? r.json() : { rules: [] })]);
+        rows('slos', ['API', 'Target', 'Availability', 'Budget left', 'Burn 1h', 'Burn 5m', 'p99 ms'], slos.map(s => [
+            s.slo.api, fmt(s.slo.availability * 100, 3) + ' %', s.requests ? fmt(s.availability * 100, 3) + ' %' : '–', fmt(s.budgetRemaining * 100, 1) + ' %',
+            fmt(s.burnRate1h, 2), fmt(s.burnRate5m, 2), fmt(ms(s.p99Us), 2) + (s.slo.p99Us ? (s.p99Met ? ' ✓' : ' ✗ over ' + fmt(ms(s.slo.p99Us), 1)) : '')]));
+        rows('alerts', ['Rule', 'Kind', 'State', 'Value', 'Threshold', 'Since (UTC)'], alerts.rules.map(a => [
+            a.rule.name, a.rule.kind === 'burn_rate' ? `burn rate (SLO ${a.rule.sloId})` : `${a.rule.metric} ${a.rule.api || ''}`,
+            a.state && a.state.firing ? 'FIRING' : 'ok', a.state ? fmt(a.state.value, 3) : '–', fmt(a.rule.threshold, 3),
+            a.state && a.state.since ? new Date(a.state.since * 1000).toISOString().replace('T', ' ').slice(0, 19) : '–']));
+    }
+
     async function load() {
+        await loadAlerts();
         const [series, consumers, routes, apis, errors] = await Promise.all([
             json('/api/analytics/series'), json('/api/analytics/top/consumer'), json('/api/analytics/top/route'),
             json('/api/analytics/top/api'), json('/api/analytics/errors')]);
