@@ -4,7 +4,8 @@ namespace EdgeProxy.Manager.Analytics;
 /// The analytics tables (one numbered step in <see cref="Data.Migrations"/>). Rollup rows are keyed by time bucket
 /// and dimensions, with text dimensions ("" = none) so a row reads on its own; a record lives in exactly one of
 /// <c>analytics_minute</c> or <c>analytics_hour</c> (the retention job moves old minutes into hours), so queries
-/// read both without double counting.
+/// read both without double counting. Rollup tables keep rowids: a busy key's sketches grow to a few KiB, and
+/// SQLite's WITHOUT ROWID tables are meant for small rows.
 /// </summary>
 public static class AnalyticsSchema
 {
@@ -41,13 +42,13 @@ public static class AnalyticsSchema
         CREATE TABLE analytics_minute (
             minute INTEGER NOT NULL,
             {RollupColumns}
-            PRIMARY KEY (minute, route, api, consumer, status_class, upstream)
-        ) WITHOUT ROWID;
+            UNIQUE (minute, route, api, consumer, status_class, upstream)
+        );
         CREATE TABLE analytics_hour (
             hour INTEGER NOT NULL,
             {RollupColumns}
-            PRIMARY KEY (hour, route, api, consumer, status_class, upstream)
-        ) WITHOUT ROWID;
+            UNIQUE (hour, route, api, consumer, status_class, upstream)
+        );
         CREATE TABLE analytics_errors (
             id INTEGER PRIMARY KEY,
             request_id TEXT NOT NULL,

@@ -54,16 +54,17 @@ public sealed class LatencySketch
     /// <summary>Adds a serialized sketch (from a rollup row); a blob this code cannot read is ignored as empty.</summary>
     public void Merge(ReadOnlySpan<byte> serialized)
     {
-        if (!TryRead(serialized, out var zeros, out var entries))
+        if (!Valid(serialized))
         {
             return;
         }
 
-        _zeros += zeros;
-        Count += zeros;
-        foreach (var (index, n) in entries)
+        var reader = new BucketReader(serialized);
+        _zeros += reader.Zeros;
+        Count += reader.Zeros;
+        while (reader.Next(out var index, out var n))
         {
-            ref var bucket = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_buckets, index, out _);
+            ref var bucket = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_buckets, (int)index, out _);
             bucket += n;
             Count += n;
         }
@@ -123,38 +124,44 @@ public sealed class LatencySketch
 
     /// <summary>
     /// Merges two serialized sketches (the SQL upsert's <c>sketch_merge</c>) by a merge-join of their sorted buckets,
-    /// without building either sketch. A blob that does not read counts as empty.
+    /// straight from the bytes: nothing is built but the result. A blob that does not read counts as empty.
     /// </summary>
     public static byte[] MergeSerialized(byte[]? a, byte[]? b)
     {
-        var okA = TryRead(a, out var zerosA, out var entriesA);
-        var okB = TryRead(b, out var zerosB, out var entriesB);
+        var okA = Valid(a);
+        var okB = Valid(b);
         if (!okA || !okB)
         {
             return okA ? a! : okB ? b! : new LatencySketch().Serialize();
         }
 
-        var buffer = new byte[1 + 10 + ((entriesA.Count + entriesB.Count) * 13)];
+        var left = new BucketReader(a);
+        var right = new BucketReader(b);
+        var buffer = new byte[a!.Length + b!.Length + 10];
         var at = 0;
         buffer[at++] = FormatVersion;
-        WriteVarint(buffer, ref at, (ulong)(zerosA + zerosB));
-        int i = 0, j = 0, previous = 0;
-        while (i < entriesA.Count || j < entriesB.Count)
+        WriteVarint(buffer, ref at, (ulong)(left.Zeros + right.Zeros));
+        var hasLeft = left.Next(out var li, out var ln);
+        var hasRight = right.Next(out var ri, out var rn);
+        var previous = 0L;
+        while (hasLeft || hasRight)
         {
-            int index;
-            long n;
-            if (j >= entriesB.Count || (i < entriesA.Count && entriesA[i].Index < entriesB[j].Index))
+            long index, n;
+            if (!hasRight || (hasLeft && li < ri))
             {
-                (index, n) = entriesA[i++];
+                (index, n) = (li, ln);
+                hasLeft = left.Next(out li, out ln);
             }
-            else if (i >= entriesA.Count || entriesB[j].Index < entriesA[i].Index)
+            else if (!hasLeft || ri < li)
             {
-                (index, n) = entriesB[j++];
+                (index, n) = (ri, rn);
+                hasRight = right.Next(out ri, out rn);
             }
             else
             {
-                index = entriesA[i].Index;
-                n = entriesA[i++].Count + entriesB[j++].Count;
+                (index, n) = (li, ln + rn);
+                hasLeft = left.Next(out li, out ln);
+                hasRight = right.Next(out ri, out rn);
             }
 
             WriteVarint(buffer, ref at, (ulong)(index - previous));
@@ -165,44 +172,71 @@ public sealed class LatencySketch
         return buffer.AsSpan(0, at).ToArray();
     }
 
-    private List<int> SortedIndices()
+    private static bool Valid(ReadOnlySpan<byte> serialized)
     {
-        var indices = new List<int>(_buckets.Keys);
-        indices.Sort();
-        return indices;
-    }
-
-    // Reads version, zero count and the (index, count) pairs, checking every index against the bucket range.
-    private static bool TryRead(ReadOnlySpan<byte> serialized, out long zeros, out List<(int Index, long Count)> entries)
-    {
-        entries = [];
-        zeros = 0;
         if (serialized.IsEmpty || serialized[0] != FormatVersion)
         {
             return false;
         }
 
-        var at = 1;
-        zeros = (long)ReadVarint(serialized, ref at);
-        if (zeros < 0)
+        var reader = new BucketReader(serialized);
+        if (reader.Zeros < 0)
         {
             return false;
         }
 
-        var index = 0L;
-        while (at < serialized.Length)
+        while (reader.Next(out _, out _))
         {
-            index += (long)ReadVarint(serialized, ref at);
-            var n = (long)ReadVarint(serialized, ref at);
-            if (index < 0 || index >= BucketCount || n < 0)
+        }
+
+        return !reader.Invalid;
+    }
+
+    /// <summary>Walks a serialized sketch's (index, count) pairs; <see cref="Invalid"/> once one is out of range.</summary>
+    private ref struct BucketReader
+    {
+        private readonly ReadOnlySpan<byte> _data;
+        private int _at;
+        private long _index;
+
+        public BucketReader(ReadOnlySpan<byte> data)
+        {
+            _data = data;
+            _at = 1;
+            Zeros = (long)ReadVarint(data, ref _at);
+        }
+
+        public long Zeros { get; }
+
+        public bool Invalid { get; private set; }
+
+        public bool Next(out long index, out long count)
+        {
+            index = 0;
+            count = 0;
+            if (Invalid || _at >= _data.Length)
             {
                 return false;
             }
 
-            entries.Add(((int)index, n));
-        }
+            _index += (long)ReadVarint(_data, ref _at);
+            count = (long)ReadVarint(_data, ref _at);
+            if (_index < 0 || _index >= BucketCount || count < 0)
+            {
+                Invalid = true;
+                return false;
+            }
 
-        return true;
+            index = _index;
+            return true;
+        }
+    }
+
+    private List<int> SortedIndices()
+    {
+        var indices = new List<int>(_buckets.Keys);
+        indices.Sort();
+        return indices;
     }
 
     private static int IndexOf(long microseconds)
