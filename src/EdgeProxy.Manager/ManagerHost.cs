@@ -64,6 +64,7 @@ public sealed class ManagerHost : IAsyncDisposable
         services.AddSingleton<GatewayUsage>();
         services.AddSingleton<FeedbackService>();
         services.AddSingleton<ManagedApis>();
+        services.AddSingleton<ManagedPlans>();
         services.AddSingleton<CatalogSearch>();
         services.AddSingleton<OpenApiDocuments>();
         services.AddSingleton<AnalyticsStore>();
@@ -134,7 +135,7 @@ public sealed class ManagerHost : IAsyncDisposable
         }
         catch (PolicyRejectedException e)
         {
-            app.Logger.LogError("Not writing {Files}: {Reason}", PolicyFileWriter.ApisFile + ", " + PolicyFileWriter.ConsumersFile, e.Message);
+            app.Logger.LogError("Not writing {Files}: {Reason}", string.Join(", ", PolicyFileWriter.PlansFile, PolicyFileWriter.ApisFile, PolicyFileWriter.ConsumersFile), e.Message);
         }
 
         await app.StartAsync();

@@ -34,7 +34,14 @@ public static class AdminEndpoints
             SelfServiceEndpoints.Run(() => Results.Ok(service.Decide(context.User.ToActor(), subscriptionId, approve: false))))
             .WithSummary("Reject a pending subscription");
         admin.MapGet("/plans", (PolicyTable table) => table.Current.Plans)
-            .WithSummary("Plans from the policy table");
+            .WithSummary("Plans from the policy table (every file, the manager's included)");
+        admin.MapPut("/plans/{planId}", (string planId, ManagedPlan plan, HttpContext context, ManagedPlans plans) =>
+            SelfServiceEndpoints.Run(() =>
+            {
+                plan.Id = planId;
+                return Results.Ok(plans.Save(context.User.ToActor(), plan));
+            }))
+            .WithSummary("Create or edit a plan the manager owns (manager-plans.toml): title, description, approval, rate, burst, day/month quota, prices");
         admin.MapGet("/reports", (string? owner, string? state, Feedback.FeedbackService feedback) => feedback.Reports(owner, state))
             .WithSummary("Problem reports on APIs, by owner team and state (open, closed)");
         admin.MapPost("/reports/{reportId:long}/close", (long reportId, HttpContext context, Feedback.FeedbackService feedback) =>

@@ -133,10 +133,28 @@ public static class Migrations
         );
         """,
 
-        // 6: analytics rollups, batch ids (replay refusal) and error samples (Analytics/AnalyticsSchema.cs).
+        // 6: plans created and edited in the manager (written to manager-plans.toml).
+        """
+        CREATE TABLE managed_plans (
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            description TEXT NOT NULL,
+            approval INTEGER NOT NULL,
+            rate TEXT NULL,
+            burst INTEGER NULL,
+            day_quota INTEGER NULL,
+            month_quota INTEGER NULL,
+            monthly TEXT NULL,
+            per_call TEXT NULL,
+            overage TEXT NULL,
+            currency TEXT NOT NULL DEFAULT 'USD'
+        );
+        """,
+
+        // 7: analytics rollups, batch ids (replay refusal) and error samples (Analytics/AnalyticsSchema.cs).
         Analytics.AnalyticsSchema.Step,
 
-        // 7: SLOs and alert rules with their state and history (Analytics/AnalyticsSchema.cs).
+        // 8: SLOs and alert rules with their state and history (Analytics/AnalyticsSchema.cs).
         Analytics.AnalyticsSchema.AlertsStep,
     ];
 

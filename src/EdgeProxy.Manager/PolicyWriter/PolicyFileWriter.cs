@@ -3,15 +3,16 @@ using EdgeProxy.Policy.Config;
 namespace EdgeProxy.Manager.PolicyWriter;
 
 /// <summary>
-/// Puts the manager's files (<c>manager-apis.toml</c>, <c>manager-consumers.toml</c>) into the gateway's config
+/// Puts the manager's files (<c>manager-plans.toml</c>, <c>manager-apis.toml</c>, <c>manager-consumers.toml</c>) into the gateway's config
 /// directory, never a set the gateway would reject: the whole directory, with the new texts in place of the old
 /// files, is loaded in memory by the gateway's own ConfigLoader first. Each write is a temp file named with a
 /// leading '.' (which the gateway's loader skips) in the same directory, then an atomic rename, so the gateway's
-/// watcher never sees half a file. Files are written in the given order: APIs before the consumers that may name
-/// them, so a reload between the two renames also sees a valid table (APIs are never removed).
+/// watcher never sees half a file. Files are written in the given order: plans and APIs before the consumers that
+/// name them, so a reload between two renames also sees a valid table (plans and APIs are never removed).
 /// </summary>
 public sealed class PolicyFileWriter
 {
+    public const string PlansFile = "manager-plans.toml";
     public const string ApisFile = "manager-apis.toml";
     public const string ConsumersFile = "manager-consumers.toml";
 

@@ -28,8 +28,10 @@ public sealed class PolicySync
             "SELECT id, title, summary, owner, tags, created_at AS CreatedAt FROM managed_apis ORDER BY id", transaction: transaction).ToList();
         var versions = connection.Query<ManagedApiVersion>(
             $"SELECT {ManagedApis.VersionColumns} FROM managed_api_versions ORDER BY api_id, rowid", transaction: transaction).ToList();
+        var plans = connection.Query<ManagedPlan>($"SELECT {ManagedPlans.Columns} FROM managed_plans ORDER BY id", transaction: transaction).ToList();
         _writer.Write(
         [
+            (PolicyFileWriter.PlansFile, PlanTomlRenderer.Render(plans)),
             (PolicyFileWriter.ApisFile, ApiTomlRenderer.Render(apis, versions)),
             (PolicyFileWriter.ConsumersFile, ConsumerTomlRenderer.Render(Read(connection, transaction), _time.GetUtcNow())),
         ]);

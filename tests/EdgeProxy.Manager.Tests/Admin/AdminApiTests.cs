@@ -16,6 +16,7 @@ public sealed class AdminApiTests
         ("POST", "/api/admin/subscriptions/1/approve"),
         ("POST", "/api/admin/subscriptions/1/reject"),
         ("GET", "/api/admin/plans"),
+        ("PUT", "/api/admin/plans/gold"),
         ("GET", "/api/admin/audit"),
         ("GET", "/api/admin/reports"),
         ("POST", "/api/admin/reports/1/close"),
@@ -62,6 +63,11 @@ public sealed class AdminApiTests
                 template = path.Replace("/1/", "/{subscriptionId}/", StringComparison.Ordinal);
             }
 
+            if (path.EndsWith("plans/gold", StringComparison.Ordinal))
+            {
+                template = "/api/admin/plans/{planId}";
+            }
+
             if (path.Contains("reports/1", StringComparison.Ordinal))
             {
                 template = path.Replace("/1/", "/{reportId}/", StringComparison.Ordinal);
@@ -78,6 +84,6 @@ public sealed class AdminApiTests
     private static Task<HttpResponseMessage> Send(HttpClient client, string method, string path) =>
         client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path)
         {
-            Content = method is "PUT" or "POST" ? System.Net.Http.Json.JsonContent.Create(new { role = "developer", team = "" }) : null,
+            Content = method is "PUT" or "POST" ? System.Net.Http.Json.JsonContent.Create(new { role = "developer", team = "", title = "Gold" }) : null,
         });
 }

@@ -84,6 +84,34 @@ public sealed class ManagedApiTests
         Assert.Contains("\"stock\"", await gone.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_team_page_creates_an_api_as_draft_and_publishes_it_with_forms()
+    {
+        using var policy = new PolicyFixture();
+        await using var manager = await TestManager.StartAsync(policy.Directory);
+        var admin = await manager.AdminAsync();
+
+        var created = await TestManager.PostFormAsync(admin, "/team", new()
+        {
+            ["NewId"] = "stock", ["NewTitle"] = "Stock API", ["NewSummary"] = "Warehouse stock levels.", ["NewOwner"] = "team-commerce",
+            ["NewTags"] = "commerce, warehouse", ["NewVersion"] = "v1", ["NewRoutes"] = "stock-v1",
+        }, handler: "Create");
+        Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        Assert.Contains("badge-draft", await created.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty((await admin.GetFromJsonAsync<JsonElement>("/api/catalog?q=warehouse")).EnumerateArray()); // drafts are not listed
+
+        var published = await TestManager.PostFormAsync(admin, "/team", new() { ["ApiId"] = "stock", ["Version"] = "v1", ["State"] = "published" }, handler: "Transition");
+        Assert.Equal(HttpStatusCode.OK, published.StatusCode);
+        Assert.Equal("stock", Assert.Single((await admin.GetFromJsonAsync<JsonElement>("/api/catalog?q=warehouse")).EnumerateArray()).GetProperty("id").GetString());
+
+        var deprecated = await TestManager.PostFormAsync(admin, "/team", new() { ["ApiId"] = "stock", ["Version"] = "v1", ["State"] = "deprecated", ["Sunset"] = "2031-03-01" }, handler: "Transition");
+        Assert.Contains("sunset 2031-03-01", await deprecated.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var version = Assert.Single(Assert.Single(ConfigLoader.Load(policy.Directory).Config!.Apis, a => a.Id == "stock").Versions);
+        Assert.Equal(ApiVersionState.Deprecated, version.State);
+        Assert.Equal(new DateTimeOffset(2031, 3, 1, 0, 0, 0, TimeSpan.Zero), version.Sunset);
+        Assert.NotNull(version.DeprecatedAt);
+    }
+
     // Each change must reach the gateway within 2 s; polls every 20 ms.
     private static async Task<HttpResponseMessage> WaitForAsync(HttpClient caller, string key, Func<HttpResponseMessage, bool> done)
     {
