@@ -50,6 +50,8 @@ public sealed class RetentionJob(AnalyticsStore store, ManagerOptions options, T
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Off the start-up path: the first run on a large file must not hold up the host's start.
+        await Task.Yield();
         using var timer = new PeriodicTimer(options.Analytics.RetentionInterval, time);
         do
         {
