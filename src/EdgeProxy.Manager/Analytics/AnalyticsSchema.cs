@@ -81,7 +81,7 @@ public static class AnalyticsSchema
         CREATE TABLE analytics_alert_rules (
             id INTEGER PRIMARY KEY,
             name TEXT NOT NULL,
-            kind TEXT NOT NULL CHECK (kind IN ('threshold', 'burn_rate')),
+            kind TEXT NOT NULL CHECK (kind IN ('threshold', 'burn_rate', 'anomaly')),
             api TEXT NULL,
             metric TEXT NULL,
             threshold REAL NOT NULL,

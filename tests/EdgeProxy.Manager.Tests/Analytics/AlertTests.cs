@@ -122,6 +122,52 @@ public sealed class AlertTests
     }
 
     [Fact]
+    public async Task An_anomaly_rule_compares_with_the_same_hour_of_earlier_weeks_and_flags_a_spike_and_a_drop()
+    {
+        await using var host = await AnalyticsTestHost.StartAsync();
+        await using var receiver = await WebhookReceiver.StartAsync(WebhookSecret);
+        using var admin = await host.Manager.AdminAsync();
+        foreach (var api in new[] { "orders", "billing", "steady" })
+        {
+            await PostAsync(admin, "/api/analytics/alerts/rules", new { name = api + " traffic", kind = "anomaly", api, metric = "requests", threshold = 3, windowMinutes = 60, webhookUrl = receiver.Url, webhookSecret = WebhookSecret });
+        }
+
+        // Four earlier weeks, same hour of the week: about 100 requests an hour per API.
+        var now = DateTimeOffset.UtcNow;
+        var builder = new BatchBuilder();
+        void Traffic(string api, DateTimeOffset end, int count)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                builder.Add(end.AddMinutes(-50).AddSeconds(i), api + "-route", "alice", 200, 1000, api: api);
+            }
+        }
+
+        int[] history = [100, 90, 110, 100];
+        for (var week = 1; week <= history.Length; week++)
+        {
+            foreach (var api in new[] { "orders", "billing", "steady" })
+            {
+                Traffic(api, now.AddDays(-7 * week), history[week - 1]);
+            }
+        }
+
+        Traffic("orders", now, 400);  // a spike
+        Traffic("billing", now, 5);   // a drop
+        Traffic("steady", now, 104);  // ordinary
+        using var ingest = host.Manager.Client();
+        Assert.Equal(HttpStatusCode.OK, (await BatchBuilder.PostAsync(ingest, builder.Encode(sequence: 1))).StatusCode);
+
+        var states = await host.Manager.Host.Services.GetRequiredService<AlertEvaluator>().EvaluateOnceAsync(now);
+        Assert.Equal([true, true, false], states.Select(s => s.Firing));
+        Assert.True(states[0].Value > 3, $"spike z = {states[0].Value}");
+        Assert.True(states[1].Value < -3, $"drop z = {states[1].Value}");
+        Assert.InRange(states[2].Value, -3, 3);
+        Assert.Equal(["orders traffic", "billing traffic"], receiver.Received.Select(r => r.Body.GetProperty("rule").GetProperty("name").GetString()).Order().Reverse());
+        Assert.All(receiver.Received, r => Assert.True(r.SignatureValid));
+    }
+
+    [Fact]
     public async Task Only_admins_define_rules_and_publishers_read_them()
     {
         await using var host = await AnalyticsTestHost.StartAsync();

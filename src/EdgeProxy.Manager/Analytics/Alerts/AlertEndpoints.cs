@@ -74,7 +74,10 @@ public static class AlertEndpoints
                 "burn_rate" when SloId is not { } id || alerts.Slos().All(s => s.Id != id) => "'sloId' must name an existing SLO.",
                 "burn_rate" when ShortWindowMinutes is not { } shortWindow || shortWindow < 1 || shortWindow >= WindowMinutes => "'shortWindowMinutes' must be at least 1 and shorter than 'windowMinutes'.",
                 "burn_rate" => null,
-                _ => "'kind' must be 'threshold' or 'burn_rate'.",
+                "anomaly" when Metric is not ("requests" or "error_rate") => "'metric' of an anomaly rule must be 'requests' or 'error_rate'.",
+                "anomaly" when Threshold <= 0 => "'threshold' of an anomaly rule is a z-score above 0 (e.g. 3).",
+                "anomaly" => null,
+                _ => "'kind' must be 'threshold', 'burn_rate' or 'anomaly'.",
             };
         }
     }

@@ -23,7 +23,7 @@ public sealed class AlertEvaluator(AlertStore alerts, AnalyticsQueries queries, 
         foreach (var rule in alerts.Rules())
         {
             var value = Value(rule, slos, now);
-            var firing = value > rule.Threshold;
+            var firing = rule.Kind == "anomaly" ? Math.Abs(value) > rule.Threshold : value > rule.Threshold;
             var previous = states.GetValueOrDefault(rule.Id) ?? new AlertState(rule.Id, false, 0, 0, true);
             var changed = firing != previous.Firing;
             var state = changed
@@ -46,9 +46,17 @@ public sealed class AlertEvaluator(AlertStore alerts, AnalyticsQueries queries, 
         return result;
     }
 
-    /// <summary>The rule's measured value now (for burn_rate: the smaller of the two windows' burn rates).</summary>
+    /// <summary>
+    /// The rule's measured value now: for burn_rate the smaller of the two windows' burn rates; for anomaly the
+    /// signed z-score (positive: spike, negative: drop).
+    /// </summary>
     public double Value(AlertRule rule, IReadOnlyDictionary<long, SloDefinition> slos, DateTimeOffset now)
     {
+        if (rule.Kind == "anomaly")
+        {
+            return AnomalyScore(rule, now);
+        }
+
         if (rule.Kind == "burn_rate")
         {
             if (rule.SloId is not { } sloId || !slos.TryGetValue(sloId, out var slo))
@@ -111,6 +119,41 @@ public sealed class AlertEvaluator(AlertStore alerts, AnalyticsQueries queries, 
 
         return cell;
     }
+
+    /// <summary>
+    /// Seasonality-aware baseline: the same window at the same hour of the week in each of the last
+    /// <see cref="AnomalyWeeks"/> weeks that had traffic (at least 3 needed, else 0). The z-score's spread has a floor
+    /// (√mean for counts, Poisson noise; 0.5 percentage points for error rates) so a flat history does not turn
+    /// ordinary noise into an alert.
+    /// </summary>
+    private double AnomalyScore(AlertRule rule, DateTimeOffset now)
+    {
+        var window = TimeSpan.FromMinutes(rule.WindowMinutes);
+        var requests = rule.Metric == "requests";
+        double Measure(RollupCell cell) => requests ? cell.Count : ErrorRate(cell);
+        var history = new List<double>(AnomalyWeeks);
+        for (var week = 1; week <= AnomalyWeeks; week++)
+        {
+            var end = now.AddDays(-7 * week);
+            var cell = Cell(rule.Api, end - window, end);
+            if (cell.Count > 0)
+            {
+                history.Add(Measure(cell));
+            }
+        }
+
+        if (history.Count < 3)
+        {
+            return 0;
+        }
+
+        var mean = history.Average();
+        var spread = Math.Sqrt(history.Sum(v => (v - mean) * (v - mean)) / (history.Count - 1));
+        spread = Math.Max(spread, requests ? Math.Sqrt(Math.Max(mean, 1)) : 0.005);
+        return (Measure(Cell(rule.Api, now - window, now)) - mean) / spread;
+    }
+
+    public const int AnomalyWeeks = 8;
 
     private static double ErrorRate(RollupCell cell) => cell.Count == 0 ? 0 : cell.Errors / (double)cell.Count;
 

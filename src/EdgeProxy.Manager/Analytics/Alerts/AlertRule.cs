@@ -6,6 +6,8 @@ namespace EdgeProxy.Manager.Analytics.Alerts;
 /// <c>burn_rate</c>: the SLO's error-budget burn rate above <see cref="Threshold"/> (e.g. 14.4) in both the long
 /// window (<see cref="WindowMinutes"/>) and the short one (<see cref="ShortWindowMinutes"/>): the long window says the
 /// budget is really going, the short one that it still is (so the alert resolves soon after the errors stop).
+/// <c>anomaly</c>: <see cref="Metric"/> (<c>requests</c> or <c>error_rate</c>) over the window, as a z-score against the
+/// same window at the same hour of the week in earlier weeks; fires on |z| above <see cref="Threshold"/> (spike or drop).
 /// The webhook secret signs each notification and is never returned by the API.
 /// </summary>
 public sealed record AlertRule(

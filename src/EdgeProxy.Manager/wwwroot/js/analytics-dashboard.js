@@ -150,7 +150,7 @@
             s.slo.api, fmt(s.slo.availability * 100, 3) + ' %', s.requests ? fmt(s.availability * 100, 3) + ' %' : '–', fmt(s.budgetRemaining * 100, 1) + ' %',
             fmt(s.burnRate1h, 2), fmt(s.burnRate5m, 2), fmt(ms(s.p99Us), 2) + (s.slo.p99Us ? (s.p99Met ? ' ✓' : ' ✗ over ' + fmt(ms(s.slo.p99Us), 1)) : '')]));
         rows('alerts', ['Rule', 'Kind', 'State', 'Value', 'Threshold', 'Since (UTC)'], alerts.rules.map(a => [
-            a.rule.name, a.rule.kind === 'burn_rate' ? `burn rate (SLO ${a.rule.sloId})` : `${a.rule.metric} ${a.rule.api || ''}`,
+            a.rule.name, a.rule.kind === 'burn_rate' ? `burn rate (SLO ${a.rule.sloId})` : `${a.rule.kind}: ${a.rule.metric} ${a.rule.api || ''}`,
             a.state && a.state.firing ? 'FIRING' : 'ok', a.state ? fmt(a.state.value, 3) : '–', fmt(a.rule.threshold, 3),
             a.state && a.state.since ? new Date(a.state.since * 1000).toISOString().replace('T', ' ').slice(0, 19) : '–']));
     }
