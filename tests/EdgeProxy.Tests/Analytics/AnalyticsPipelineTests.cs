@@ -1,4 +1,3 @@
-using EdgeProxy.Policy.Keys;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
