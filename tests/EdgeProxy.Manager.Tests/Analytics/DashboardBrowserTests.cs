@@ -103,6 +103,13 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
             Assert.Equal(5, driver.FindElements(By.CssSelector(".charts .uplot canvas")).Count);
             Browser.Screenshot(driver, "analytics-drilldown");
 
+            // A custom range in UTC that holds only the last 10 minutes of the traffic (records 900…1199).
+            var from = now.AddMinutes(-10).AddSeconds(-now.Second).AddMilliseconds(-now.Millisecond);
+            var inWindow = Enumerable.Range(0, 1200).Count(i => now.AddMinutes(-40).AddSeconds(i * 2) >= from && now.AddMinutes(-40).AddSeconds(i * 2) < from.AddMinutes(20));
+            driver.Navigate().GoToUrl($"{host.Manager.BaseUrl}/analytics?range=custom&from={from.UtcDateTime:yyyy-MM-ddTHH:mm}&to={from.AddMinutes(20).UtcDateTime:yyyy-MM-ddTHH:mm}");
+            root = wait.Until(d => d.FindElements(By.CssSelector("#analytics[data-loaded]")).FirstOrDefault())!;
+            Assert.Equal(inWindow.ToString(System.Globalization.CultureInfo.InvariantCulture), root.GetAttribute("data-requests"));
+
             // The developer's app page shows that app's usage.
             driver.Manage().Cookies.DeleteAllCookies();
             SignIn(driver, wait, host.Manager.BaseUrl, "dev@example.com", "correct horse battery");

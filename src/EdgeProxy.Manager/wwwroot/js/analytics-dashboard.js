@@ -7,9 +7,13 @@
     const root = document.getElementById('analytics');
     const charts = [];
 
+    // A preset range ignores the custom fields; "custom" uses them (UTC), each defaulting to now / an hour before.
     function range() {
-        const to = page.get('to') ? Date.parse(page.get('to') + 'Z') / 1000 : Math.floor(Date.now() / 1000);
-        const from = page.get('from') ? Date.parse(page.get('from') + 'Z') / 1000 : to - Number(page.get('range') || 3600);
+        const custom = page.get('range') === 'custom';
+        const preset = Number(page.get('range')) > 0 ? Number(page.get('range')) : 3600;
+        const parse = name => custom && page.get(name) ? Date.parse(page.get(name) + 'Z') / 1000 : NaN;
+        const to = Number.isFinite(parse('to')) ? parse('to') : Math.floor(Date.now() / 1000);
+        const from = Number.isFinite(parse('from')) ? parse('from') : to - preset;
         return { from: Math.floor(from), to: Math.ceil(to) };
     }
 
