@@ -1,13 +1,14 @@
 using System.Globalization;
 using EdgeProxy.Manager.Accounts;
 using EdgeProxy.Manager.Apps;
+using EdgeProxy.Manager.Catalog;
 using Prometheus;
 
 namespace EdgeProxy.Manager.Analytics;
 
 /// <summary>
 /// <c>/api/analytics/*</c>: time series, top lists and error groups as JSON, or CSV with <c>format=csv</c>
-/// (admin and publisher roles); a developer's own app's series at <c>/api/analytics/apps/{id}/series</c>;
+/// (admins everything, publishers the APIs their team owns); a developer's own app's series at <c>/api/analytics/apps/{id}/series</c>;
 /// ingest counters as JSON and, for Prometheus, at <c>/metrics</c>.
 /// Ranges: <c>from</c>/<c>to</c> as ISO 8601 or Unix seconds (default: the last hour), <c>step</c> in seconds.
 /// </summary>
@@ -35,7 +36,7 @@ public static class AnalyticsEndpoints
                 ? Results.NotFound()
                 : Query(request, time, filter =>
                 {
-                    var scoped = filter with { Consumers = [.. view.Subscriptions.Select(s => s.ConsumerId)] };
+                    var scoped = filter with { Consumers = [.. view.Subscriptions.Select(s => s.ConsumerId)], Apis = null };
                     return SeriesResult(queries.Series(scoped, Step(request, scoped)), request);
                 }))
             .RequireAuthorization().WithTags("analytics");
@@ -67,7 +68,13 @@ public static class AnalyticsEndpoints
         }
 
         static string? Text(HttpRequest request, string name) => request.Query[name] is { Count: > 0 } v && v.ToString().Length > 0 ? v.ToString() : null;
-        return answer(new AnalyticsFilter(from, to, Text(request, "api"), Text(request, "route"), Text(request, "consumer")));
+
+        // A publisher sees the traffic of the APIs their team owns; an admin everything.
+        var actor = request.HttpContext.User.ToActor();
+        IReadOnlyList<string>? apis = actor.IsAdmin || actor.Role != Roles.Publisher
+            ? null
+            : [.. request.HttpContext.RequestServices.GetRequiredService<PolicyTable>().Current.Apis.Where(a => actor.Governs(a.Owner)).Select(a => a.Id)];
+        return answer(new AnalyticsFilter(from, to, Text(request, "api"), Text(request, "route"), Text(request, "consumer"), Apis: apis));
     }
 
     private static TimeSpan Step(HttpRequest request, AnalyticsFilter filter)

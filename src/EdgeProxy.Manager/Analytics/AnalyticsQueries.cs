@@ -178,18 +178,27 @@ public sealed class AnalyticsQueries(AnalyticsStore store)
         Equal("api", filter.Api);
         Equal("route", filter.Route);
         Equal("consumer", filter.Consumer);
-        if (filter.Consumers is { } consumers)
+        In("consumer", filter.Consumers);
+        In("api", filter.Apis);
+
+        void In(string column, IReadOnlyList<string>? values)
         {
-            where.Append(where.Length > 0 ? " AND " : "").Append("consumer IN (");
-            if (consumers.Count == 0)
+            if (values is null)
+            {
+                return;
+            }
+
+            where.Append(where.Length > 0 ? " AND " : "").Append(column).Append(" IN (");
+            if (values.Count == 0)
             {
                 where.Append("NULL"); // sees nothing
             }
 
-            for (var i = 0; i < consumers.Count; i++)
+            for (var i = 0; i < values.Count; i++)
             {
-                where.Append(i > 0 ? ", " : "").Append("$c").Append(i);
-                command.Parameters.AddWithValue("$c" + i.ToString(CultureInfo.InvariantCulture), consumers[i]);
+                var name = "$" + column + "_" + i.ToString(CultureInfo.InvariantCulture);
+                where.Append(i > 0 ? ", " : "").Append(name);
+                command.Parameters.AddWithValue(name, values[i]);
             }
 
             where.Append(')');

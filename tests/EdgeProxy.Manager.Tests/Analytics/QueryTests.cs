@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using EdgeProxy.Manager.Analytics;
 using EdgeProxy.Policy.Analytics;
 
@@ -149,6 +150,46 @@ public sealed class QueryTests
         Assert.Equal(HttpStatusCode.BadRequest, (await admin.GetAsync("/api/analytics/series?from=200&to=100")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await admin.GetAsync("/api/analytics/series?step=5")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await admin.GetAsync("/api/analytics/top/password")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_publisher_sees_only_the_traffic_of_the_apis_their_team_owns()
+    {
+        await using var host = await AnalyticsTestHost.StartAsync();
+        using var admin = await host.Manager.AdminAsync();
+        await host.Manager.DeveloperAsync("pub@example.com", "publisher password");
+        var users = await AnalyticsTestHost.GetAsync<System.Text.Json.JsonElement>(admin, "/api/admin/users");
+        var pubId = users.EnumerateArray().Single(u => u.GetProperty("email").GetString() == "pub@example.com").GetProperty("id").GetInt64();
+        (await admin.PutAsJsonAsync($"/api/admin/users/{pubId}/role", new { role = "publisher" })).EnsureSuccessStatusCode();
+        (await admin.PutAsJsonAsync($"/api/admin/users/{pubId}/team", new { team = "team-commerce" })).EnsureSuccessStatusCode(); // owns "orders"
+        using var publisher = host.Manager.Client();
+        (await publisher.PostAsJsonAsync("/api/session", new { email = "pub@example.com", password = "publisher password" })).EnsureSuccessStatusCode();
+
+        var at = DateTimeOffset.UtcNow;
+        var builder = new BatchBuilder();
+        for (var i = 0; i < 5; i++)
+        {
+            builder.Add(at, "orders-v2", "alice", i == 0 ? 500 : 200, 1000, api: "orders");
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            builder.Add(at, "billing-v1", "bob", 503, 1000, api: "billing");
+        }
+
+        builder.Add(at, "internal", "carol", 200, 1000);
+        using (var ingest = host.Manager.Client())
+        {
+            Assert.Equal(HttpStatusCode.OK, (await BatchBuilder.PostAsync(ingest, builder.Encode(sequence: 1))).StatusCode);
+        }
+
+        var range = AnalyticsTestHost.Around(at);
+        Assert.Equal(5, (await AnalyticsTestHost.GetAsync<Series>(publisher, "/api/analytics/series?" + range)).Total.Requests);
+        Assert.Equal(0, (await AnalyticsTestHost.GetAsync<Series>(publisher, "/api/analytics/series?api=billing&" + range)).Total.Requests);
+        Assert.Equal(["orders"], (await AnalyticsTestHost.GetAsync<List<TopEntry>>(publisher, "/api/analytics/top/api?" + range)).Select(e => e.Name));
+        Assert.Equal(["alice"], (await AnalyticsTestHost.GetAsync<List<TopEntry>>(publisher, "/api/analytics/top/consumer?" + range)).Select(e => e.Name));
+        Assert.Equal(["orders-v2"], (await AnalyticsTestHost.GetAsync<List<ErrorGroup>>(publisher, "/api/analytics/errors?" + range)).Select(e => e.Route));
+        Assert.Equal(9, (await AnalyticsTestHost.GetAsync<Series>(admin, "/api/analytics/series?" + range)).Total.Requests);
     }
 
     private static double Exact(List<long> values, double q)
