@@ -1,5 +1,6 @@
 using EdgeProxy.Manager.Accounts;
 using EdgeProxy.Manager.Admin;
+using EdgeProxy.Manager.Analytics;
 using EdgeProxy.Manager.Apps;
 using EdgeProxy.Manager.Audit;
 using EdgeProxy.Manager.Catalog;
@@ -66,6 +67,14 @@ public sealed class ManagerHost : IAsyncDisposable
         services.AddSingleton<ManagedPlans>();
         services.AddSingleton<CatalogSearch>();
         services.AddSingleton<OpenApiDocuments>();
+        services.AddSingleton<AnalyticsStore>();
+        services.AddSingleton<AnalyticsQueries>();
+        services.AddSingleton<IngestCounters>();
+        services.AddSingleton<RetentionJob>();
+        services.AddHostedService(sp => sp.GetRequiredService<RetentionJob>());
+        services.AddSingleton<EdgeProxy.Manager.Analytics.Alerts.AlertStore>();
+        services.AddSingleton<EdgeProxy.Manager.Analytics.Alerts.AlertEvaluator>();
+        services.AddHostedService(sp => sp.GetRequiredService<EdgeProxy.Manager.Analytics.Alerts.AlertEvaluator>());
 
         // Keys that encrypt the session cookie live with the data, so sessions survive a restart.
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDirectory, "keys")));
@@ -107,6 +116,7 @@ public sealed class ManagerHost : IAsyncDisposable
         AdminEndpoints.Map(app);
         CatalogEndpoints.Map(app);
         FeedbackEndpoints.Map(app);
+        AnalyticsEndpoints.Map(app);
 
         var accounts = app.Services.GetRequiredService<AccountService>();
         var token = app.Services.GetRequiredService<BootstrapToken>().IssueIfNoAdmin(accounts);

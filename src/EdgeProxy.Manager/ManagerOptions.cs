@@ -13,7 +13,7 @@ public sealed record ManagerOptions
           --listen   address of the portal and admin API (loopback by default)
           --gateway  the gateway's public base URL, for try-it-out and code samples
           --gateway-admin  the gateway's admin port, read for each subscription's quota usage
-        """;
+        """ + "\n" + EdgeProxy.Manager.Analytics.AnalyticsSettings.Usage;
 
     public string ConfigDirectory { get; init; } = "";
 
@@ -25,6 +25,8 @@ public sealed record ManagerOptions
 
     public string GatewayAdminUrl { get; init; } = "http://127.0.0.1:9901";
 
+    public EdgeProxy.Manager.Analytics.AnalyticsSettings Analytics { get; init; } = new();
+
     /// <summary>Parses arguments; the error says what is wrong (options null then).</summary>
     public static (ManagerOptions? Options, string? Error) Parse(string[] args)
     {
@@ -35,6 +37,19 @@ public sealed record ManagerOptions
             if (value is null)
             {
                 return (null, $"option '{args[i]}' needs a value");
+            }
+
+            var analytics = options.Analytics;
+            if (EdgeProxy.Manager.Analytics.AnalyticsSettings.TryApply(args[i], value, ref analytics, out var analyticsError))
+            {
+                if (analyticsError is not null)
+                {
+                    return (null, analyticsError);
+                }
+
+                options = options with { Analytics = analytics };
+                i++;
+                continue;
             }
 
             switch (args[i])

@@ -150,6 +150,12 @@ public static class Migrations
             currency TEXT NOT NULL DEFAULT 'USD'
         );
         """,
+
+        // 7: analytics rollups, batch ids (replay refusal) and error samples (Analytics/AnalyticsSchema.cs).
+        Analytics.AnalyticsSchema.Step,
+
+        // 8: SLOs and alert rules with their state and history (Analytics/AnalyticsSchema.cs).
+        Analytics.AnalyticsSchema.AlertsStep,
     ];
 
     public static int Apply(SqliteConnection connection)

@@ -23,7 +23,8 @@ public sealed partial class TestManager : IAsyncDisposable
 
     public string BaseUrl => Host.BaseUrl;
 
-    public static async Task<TestManager> StartAsync(string configDirectory, string gatewayUrl = "http://127.0.0.1:8080", string? dataDirectory = null, string gatewayAdminUrl = "http://127.0.0.1:9")
+    public static async Task<TestManager> StartAsync(string configDirectory, string gatewayUrl = "http://127.0.0.1:8080", string? dataDirectory = null, string gatewayAdminUrl = "http://127.0.0.1:9",
+        EdgeProxy.Manager.Analytics.AnalyticsSettings? analytics = null)
     {
         var ownsData = dataDirectory is null;
         dataDirectory ??= Path.Combine(Path.GetTempPath(), "edgeproxy-manager-data-" + Guid.NewGuid().ToString("N"));
@@ -34,6 +35,7 @@ public sealed partial class TestManager : IAsyncDisposable
             Listen = new IPEndPoint(IPAddress.Loopback, 0),
             GatewayUrl = gatewayUrl,
             GatewayAdminUrl = gatewayAdminUrl,
+            Analytics = analytics ?? new(),
         };
         var host = await ManagerHost.StartAsync(options, logging => logging.SetMinimumLevel(LogLevel.Warning));
         return new TestManager(host, dataDirectory, ownsData);
