@@ -29,7 +29,8 @@ def wait_ok(url, headers=None, seconds=20):
     while time.time() < deadline:
         try:
             req = urllib.request.Request(url, headers=headers or {})
-            with urllib.request.urlopen(req, timeout=2) as r:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                r.read()  # the whole body: a cache only stores a response that was delivered in full
                 if r.status == 200:
                     return r.headers
         except Exception:
