@@ -171,13 +171,7 @@ public sealed class OpenApiDiffTests
     /// <summary>The repository's config/ in a temp folder: the manager writes its consumers file next to it.</summary>
     private static string CopyOfSampleConfig()
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        for (var i = 0; i < 10 && !File.Exists(Path.Combine(root.FullName, "EdgeProxy.sln")); i++)
-        {
-            root = root.Parent!;
-        }
-
-        var source = Path.Combine(root.FullName, "config");
+        var source = Path.Combine(RepositoryRoot.Path, "config");
         var target = Path.Combine(Path.GetTempPath(), "edgeproxy-sample-config-" + Guid.NewGuid().ToString("N"));
         foreach (var file in Directory.GetFiles(source, "*", SearchOption.AllDirectories))
         {
