@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.FileProviders;
 
 namespace EdgeProxy.Manager;
@@ -85,12 +86,26 @@ public sealed class ManagerHost : IAsyncDisposable
             cookie.Cookie.Name = "edgeproxy-manager";
             cookie.Cookie.HttpOnly = true;
             cookie.Cookie.SameSite = SameSiteMode.Lax;
+            cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             cookie.SlidingExpiration = true;
             cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
 
             // JSON clients get status codes, not a redirect to the sign-in page.
             cookie.Events.OnRedirectToLogin = context => Answer(context, StatusCodes.Status401Unauthorized);
             cookie.Events.OnRedirectToAccessDenied = context => Answer(context, StatusCodes.Status403Forbidden);
+        });
+        services.AddAntiforgery(antiforgery => antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
+
+        // Only the proxies named on the command line may say the client spoke HTTPS (and who the client is).
+        services.Configure<ForwardedHeadersOptions>(forwarded =>
+        {
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedFor;
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var proxy in options.TrustedProxies)
+            {
+                forwarded.KnownProxies.Add(proxy);
+            }
         });
         services.AddAuthorizationBuilder()
             .AddPolicy(Roles.Admin, policy => policy.RequireRole(Roles.Admin))
@@ -105,6 +120,24 @@ public sealed class ManagerHost : IAsyncDisposable
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.WriteIndented = true);
 
         var app = builder.Build();
+        // Cookies are Secure exactly when the request is HTTPS. The manager itself speaks plain HTTP (loopback), so
+        // HTTPS is what a trusted TLS-terminating proxy says, or every request with --secure-cookies always (the
+        // manager reached only through TLS). Antiforgery refuses to set a Secure cookie on a plain request, hence
+        // the scheme rather than a cookie policy of Always.
+        if (options.TrustedProxies.Count > 0)
+        {
+            app.UseForwardedHeaders();
+        }
+
+        if (options.AlwaysSecureCookies)
+        {
+            app.Use((context, next) =>
+            {
+                context.Request.Scheme = Uri.UriSchemeHttps;
+                return next(context);
+            });
+        }
+
         app.UseStaticFiles();
         app.UseRouting();
         app.UseAuthentication();

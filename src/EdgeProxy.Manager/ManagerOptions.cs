@@ -13,6 +13,10 @@ public sealed record ManagerOptions
           --listen   address of the portal and admin API (loopback by default)
           --gateway  the gateway's public base URL, for try-it-out and code samples
           --gateway-admin  the gateway's admin port, read for each subscription's quota usage
+          --secure-cookies auto|always  auto (default): session and antiforgery cookies are Secure when the request
+                     came over HTTPS; always: every request is taken as HTTPS (the manager is reached only through
+                     a TLS-terminating proxy), so every cookie is Secure
+          --trusted-proxy IP  a TLS-terminating proxy whose X-Forwarded-Proto/-For the manager believes (repeatable)
         """ + "\n" + EdgeProxy.Manager.Analytics.AnalyticsSettings.Usage;
 
     public string ConfigDirectory { get; init; } = "";
@@ -26,6 +30,15 @@ public sealed record ManagerOptions
     public string GatewayAdminUrl { get; init; } = "http://127.0.0.1:9901";
 
     public EdgeProxy.Manager.Analytics.AnalyticsSettings Analytics { get; init; } = new();
+
+    /// <summary>
+    /// Whether every request is taken as HTTPS, so every cookie gets <c>Secure</c>. Off, cookies are Secure exactly
+    /// when the request is HTTPS (as a trusted proxy says), so plain-HTTP loopback keeps working.
+    /// </summary>
+    public bool AlwaysSecureCookies { get; init; }
+
+    /// <summary>Proxies whose X-Forwarded-Proto and X-Forwarded-For are believed; nobody else's are.</summary>
+    public IReadOnlyList<IPAddress> TrustedProxies { get; init; } = [];
 
     /// <summary>Parses arguments; the error says what is wrong (options null then).</summary>
     public static (ManagerOptions? Options, string? Error) Parse(string[] args)
@@ -71,6 +84,22 @@ public sealed record ManagerOptions
                     }
 
                     options = options with { GatewayAdminUrl = value.TrimEnd('/') };
+                    break;
+                case "--secure-cookies":
+                    if (value is not ("auto" or "always"))
+                    {
+                        return (null, $"--secure-cookies '{value}' is not auto or always");
+                    }
+
+                    options = options with { AlwaysSecureCookies = value == "always" };
+                    break;
+                case "--trusted-proxy":
+                    if (!IPAddress.TryParse(value, out var proxy))
+                    {
+                        return (null, $"--trusted-proxy '{value}' is not an IP address");
+                    }
+
+                    options = options with { TrustedProxies = [.. options.TrustedProxies, proxy] };
                     break;
                 case "--listen":
                     if (!IPEndPoint.TryParse(value, out var listen))

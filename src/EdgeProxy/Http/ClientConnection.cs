@@ -555,6 +555,15 @@ internal sealed class ClientConnection
             if (request.IsCorsPreflight)
             {
                 _access.Reset();
+
+                // A preflight carries no key, so it cannot prove a tester: a draft stays as absent to it as to the
+                // request it announces (404, no allow lines), instead of telling the world the route exists.
+                if (route.IsDraft)
+                {
+                    refusal = ProxyErrorKind.NoRoute;
+                    return null;
+                }
+
                 _corsHeaders = cors.PreflightHeaders(head, request.Headers);
                 _preflight = true;
                 refusal = ProxyErrorKind.None;

@@ -24,7 +24,7 @@ public sealed partial class TestManager : IAsyncDisposable
     public string BaseUrl => Host.BaseUrl;
 
     public static async Task<TestManager> StartAsync(string configDirectory, string gatewayUrl = "http://127.0.0.1:8080", string? dataDirectory = null, string gatewayAdminUrl = "http://127.0.0.1:9",
-        EdgeProxy.Manager.Analytics.AnalyticsSettings? analytics = null)
+        EdgeProxy.Manager.Analytics.AnalyticsSettings? analytics = null, Func<ManagerOptions, ManagerOptions>? configure = null)
     {
         var ownsData = dataDirectory is null;
         dataDirectory ??= Path.Combine(Path.GetTempPath(), "edgeproxy-manager-data-" + Guid.NewGuid().ToString("N"));
@@ -37,6 +37,7 @@ public sealed partial class TestManager : IAsyncDisposable
             GatewayAdminUrl = gatewayAdminUrl,
             Analytics = analytics ?? new(),
         };
+        options = configure?.Invoke(options) ?? options;
         var host = await ManagerHost.StartAsync(options, logging => logging.SetMinimumLevel(LogLevel.Warning));
         return new TestManager(host, dataDirectory, ownsData);
     }

@@ -240,6 +240,59 @@ public sealed class CorsTests
     }
 
     [Fact]
+    public async Task A_draft_versions_preflight_is_404_like_the_route_is_absent_while_testers_still_reach_it()
+    {
+        await using var upstream = await TestUpstream.StartAsync();
+        var tester = ApiKeyGenerator.Create(DateTimeOffset.UtcNow, "tess-1");
+        var routes = Routes() + """
+
+            [[routes]]
+            id = "next"
+            cluster = "app"
+            path_prefix = "/v3"
+            auth = "api_key"
+
+            [[apis]]
+            id = "orders"
+            title = "Orders API"
+
+            [[apis.versions]]
+            version = "v3"
+            state = "draft"
+            routes = ["next"]
+            """;
+        var consumers = Consumers.Replace("KEY", Alice.Sha256, StringComparison.Ordinal) + $$"""
+
+            [[consumers]]
+            id = "tess"
+            tags = ["tester"]
+            keys = [{ id = "tess-1", key_sha256 = "{{tester.Sha256}}" }]
+            """;
+        await using var gateway = await TestGateway.StartAsync(
+            TestGateway.MainToml(TestGateway.Cluster("app", upstream.Url) + $"\n[cors]\norigins = [\"{Portal}\"]\n"),
+            ("routes.toml", routes), ("consumers.toml", consumers));
+        using var client = gateway.Connect();
+
+        // A preflight carries no key: nobody can be known to be a tester, so the draft does not exist for it.
+        var preflight = await PreflightAsync(client, "/v3/orders", Portal, "GET", "x-api-key");
+        Assert.Equal(404, preflight.Status);
+        AssertNoAllowLines(preflight);
+
+        var stranger = await GetAsync(client, "/v3/orders", Portal, Alice.Key);
+        Assert.Equal(404, stranger.Status);
+        AssertNoAllowLines(stranger);
+
+        // The same connection stays usable, and a tester's real request goes through with the allow lines.
+        var tested = await GetAsync(client, "/v3/orders", Portal, tester.Key);
+        Assert.Equal(200, tested.Status);
+        Assert.Equal(Portal, tested.Header("Access-Control-Allow-Origin"));
+        Assert.Equal(1, upstream.Requests);
+
+        // A published route under the same [cors] still has its preflight answered.
+        Assert.Equal(204, (await PreflightAsync(client, "/orders", Portal, "GET", null)).Status);
+    }
+
+    [Fact]
     public async Task A_cached_answer_carries_the_lines_of_the_origin_asking_now()
     {
         await using var upstream = await TestUpstream.StartAsync();

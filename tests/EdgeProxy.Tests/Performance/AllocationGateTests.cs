@@ -149,6 +149,26 @@ public sealed class AllocationGateTests
     }
 
     [Fact]
+    public async Task Cors_preflight_of_a_draft_version_answered_404_stays_within_budget()
+    {
+        await using var proxy = InMemoryProxy.Create(CorsRoutes.Replace("methods = [\"GET\", \"POST\"]\n", "methods = [\"GET\", \"POST\"]\nauth = \"api_key\"\n", StringComparison.Ordinal) + """
+
+            [[apis]]
+            id = "orders"
+            title = "Orders"
+
+            [[apis.versions]]
+            version = "v9"
+            state = "draft"
+            routes = ["orders"]
+            """);
+        var perRequest = await BytesPerRequestAsync(proxy,
+            "OPTIONS /orders/42 HTTP/1.1\r\nHost: a\r\nOrigin: http://127.0.0.1:9900\r\nAccess-Control-Request-Method: POST\r\n\r\n",
+            expectedStatus: "HTTP/1.1 404 ");
+        Assert.True(Within(perRequest, Budget("cors_preflight")), $"{perRequest:F3} B allocated per draft preflight; budget {Budget("cors_preflight")} B");
+    }
+
+    [Fact]
     public void Parse_and_route_allocate_nothing()
     {
         var bytes = Encoding.ASCII.GetBytes("GET /hello/world?q=1 HTTP/1.1\r\nHost: api.example.com\r\nAccept: */*\r\nX-Request-Id: abc\r\n\r\n");

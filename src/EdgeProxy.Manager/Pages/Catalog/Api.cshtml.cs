@@ -33,6 +33,12 @@ public sealed class ApiModel : PageModel
 
     public Dictionary<string, OpenApiDocuments.LoadedDocument> Documents { get; } = [];
 
+    /// <summary>
+    /// Per listed version after the first, what changed against the previous non-draft version's document
+    /// (absent when either document is missing or broken).
+    /// </summary>
+    public Dictionary<string, VersionChanges> Changes { get; } = [];
+
     public string GatewayUrl => _options.GatewayUrl;
 
     public string Header { get; private set; } = "X-Api-Key";
@@ -134,12 +140,28 @@ public sealed class ApiModel : PageModel
         Api = api;
         Plans = snapshot.Plans;
         Header = snapshot.Config?.ApiKeys.Header ?? Header;
+        CatalogApiVersion? previous = null;
+        OpenApiDocuments.LoadedDocument? previousDocument = null;
         foreach (var version in api.Versions)
         {
+            // Drafts are not public: nothing is compared against them, and they are not shown.
+            if (version.State == "draft")
+            {
+                continue;
+            }
+
+            var loaded = _documents.Load(version);
             if (version.State is "published" or "deprecated")
             {
-                Documents[version.Version] = _documents.Load(version);
+                Documents[version.Version] = loaded;
+                if (previous is not null && previousDocument?.Document is { } before && loaded.Document is { } after)
+                {
+                    Changes[version.Version] = new VersionChanges(previous.Version, OpenApiDiff.Compare(before, after));
+                }
             }
+
+            previous = version;
+            previousDocument = loaded;
         }
 
         if (User.Identity?.IsAuthenticated == true)
@@ -152,3 +174,5 @@ public sealed class ApiModel : PageModel
         return true;
     }
 }
+
+public sealed record VersionChanges(string Previous, IReadOnlyList<OpenApiChange> Changes);
