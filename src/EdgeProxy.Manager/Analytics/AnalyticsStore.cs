@@ -116,6 +116,7 @@ public sealed class AnalyticsStore : IDisposable
             p["$upstream"].Value = batch.NameOf(key.Upstream);
             p["$count"].Value = cell.Count;
             p["$errors"].Value = cell.Errors;
+            p["$failures"].Value = cell.Failures;
             p["$bin"].Value = cell.BytesIn;
             p["$bout"].Value = cell.BytesOut;
             p["$hits"].Value = cell.CacheHits;
@@ -175,9 +176,9 @@ public sealed class AnalyticsStore : IDisposable
             """, "$g", "$i", "$s", "$n", "$at");
         _upsertMinute = Command(connection, $"""
             INSERT INTO analytics_minute (minute, {RollupSql.Dimensions}, {RollupSql.Measures})
-            VALUES ($t, $route, $api, $consumer, $class, $upstream, $count, $errors, $bin, $bout, $hits, $lookups, $tus, $uus, $ous, $ts, $us, $os)
+            VALUES ($t, $route, $api, $consumer, $class, $upstream, $count, $errors, $bin, $bout, $hits, $lookups, $tus, $uus, $ous, $ts, $us, $os, $failures)
             {RollupSql.MergeOnConflict("minute")}
-            """, "$t", "$route", "$api", "$consumer", "$class", "$upstream", "$count", "$errors", "$bin", "$bout", "$hits", "$lookups", "$tus", "$uus", "$ous", "$ts", "$us", "$os");
+            """, "$t", "$route", "$api", "$consumer", "$class", "$upstream", "$count", "$errors", "$bin", "$bout", "$hits", "$lookups", "$tus", "$uus", "$ous", "$ts", "$us", "$os", "$failures");
         _insertError = Command(connection, """
             INSERT INTO analytics_errors (request_id, at_us, route, api, consumer, upstream, method, status, error_kind, policy, total_us, gateway_id)
             VALUES ($rid, $at, $route, $api, $consumer, $upstream, $method, $status, $kind, $policy, $tus, $gw)
