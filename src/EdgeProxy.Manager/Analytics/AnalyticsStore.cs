@@ -146,8 +146,11 @@ public sealed class AnalyticsStore : IDisposable
                 continue;
             }
 
-            // The wire record has no request id: this names the record itself (gateway, instance, batch, position).
-            p["$rid"].Value = string.Create(CultureInfo.InvariantCulture, $"{header.GatewayId}/{header.Instance:x16}/{header.Sequence}/{i}");
+            // The gateway's X-Request-Id; a record without one (not from the gateway) is named by its place instead
+            // (gateway, instance, batch, position).
+            p["$rid"].Value = record.RequestId.Length > 0
+                ? record.RequestId.ToString()
+                : string.Create(CultureInfo.InvariantCulture, $"{header.GatewayId}/{header.Instance:x16}/{header.Sequence}/{i}");
             p["$at"].Value = record.UnixMicroseconds;
             p["$route"].Value = batch.NameOf(record.Route);
             p["$api"].Value = batch.NameOf(record.Api);

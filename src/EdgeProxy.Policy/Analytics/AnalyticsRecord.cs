@@ -43,6 +43,9 @@ public struct AnalyticsRecord
     public long BytesIn;
     public long BytesOut;
 
+    /// <summary>The gateway's X-Request-Id for the request (the one it sent upstream and answered with).</summary>
+    public AnalyticsRequestId RequestId;
+
     /// <summary>Errors are always kept by sampling: a 5xx or any error kind.</summary>
     public readonly bool IsError => Status >= 500 || Error != AnalyticsErrorKind.None;
 
