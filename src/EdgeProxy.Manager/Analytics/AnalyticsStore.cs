@@ -19,7 +19,13 @@ public sealed class AnalyticsStore : IDisposable
     private SqliteCommand? _upsertMinute;
     private SqliteCommand? _insertError;
 
-    public AnalyticsStore(ManagerDatabase database) => _database = database;
+    private readonly AnalyticsMeter? _meter;
+
+    public AnalyticsStore(ManagerDatabase database, AnalyticsMeter? meter = null)
+    {
+        _database = database;
+        _meter = meter;
+    }
 
     /// <summary>Opens a connection with the sketch functions registered (queries and the retention job use it).</summary>
     public SqliteConnection Open()
@@ -91,6 +97,14 @@ public sealed class AnalyticsStore : IDisposable
                 WriteRollups(batch, cells, transaction);
                 WriteErrors(batch, transaction);
                 transaction.Commit();
+                if (_meter is not null)
+                {
+                    foreach (var (key, cell) in cells)
+                    {
+                        _meter.Add(batch.NameOf(key.Route), batch.NameOf(key.Api), key.StatusClass, batch.NameOf(key.Upstream), cell);
+                    }
+                }
+
                 return IngestResult.Stored;
             }
             catch
