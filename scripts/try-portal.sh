@@ -4,10 +4,15 @@
 #
 #   scripts/try-portal.sh            # run until Ctrl-C
 #   scripts/try-portal.sh --smoke    # scripted newcomer: sign up, create an app, subscribe, get a key, call the
-#                                    # gateway with it; prints the time from start to the first successful call
+#                                    # gateway with it; prints the time from start to the first successful call,
+#                                    # then waits for that call in the manager's analytics
 #
 # The demo API's route (config/routes/demo.toml, demo-secure) allows the portal's origin http://127.0.0.1:9900 by CORS,
 # so Swagger UI's try-it-out on the portal calls the gateway from the browser with the developer's key.
+#
+# Analytics are on: a fresh random secret is shared by the manager (--analytics-secret) and the gateway (an
+# [analytics] section added to the config copy), so the dashboard (/analytics, as the admin) and the app page's
+# usage show the newcomer's own calls within a second or so.
 #
 # Ports (loopback only): gateway 8080, its admin 9901, demo upstream 9001, portal 9900. Work files (config copy,
 # manager.db, logs) go to $EDGEPROXY_PORTAL_DIR or a fresh temp directory; the repository stays untouched.
@@ -29,6 +34,19 @@ cp -r "$repo/config/." "$work/config/"
 mkdir -p "$work/config/portal-demo"
 cp -r "$repo/scripts/portal-demo/." "$work/config/portal-demo/"
 
+# A random analytics secret for this run (never the sample's placeholder); the config copy and the work directory
+# are the script's own.
+analytics_secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+cat >>"$work/config/edgeproxy.toml" <<TOML
+
+# Added by scripts/try-portal.sh: ship analytics to the manager started beside the gateway.
+[analytics]
+endpoint = "http://127.0.0.1:9900/api/ingest"
+secret = "$analytics_secret"
+flush_interval = "500ms"
+spool_dir = "$work/analytics-spool"
+TOML
+
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -40,7 +58,7 @@ dotnet "$repo/src/EdgeProxy/bin/Release/net10.0/edgeproxy.dll" --config "$work/c
   >"$work/gateway.log" 2>&1 &
 pids+=($!)
 dotnet "$repo/src/EdgeProxy.Manager/bin/Release/net10.0/edgeproxy-manager.dll" --config "$work/config" --data "$work/data" \
-  --listen 127.0.0.1:9900 --gateway http://127.0.0.1:8080 >"$work/manager.log" 2>&1 &
+  --listen 127.0.0.1:9900 --gateway http://127.0.0.1:8080 --analytics-secret "$analytics_secret" >"$work/manager.log" 2>&1 &
 pids+=($!)
 
 # Both answer within seconds; give up after 60 s rather than hang.
@@ -58,6 +76,7 @@ cat <<INFO
   Admin API          http://127.0.0.1:9900/api/admin/openapi.json  (browse it at /docs/)
   Gateway            http://127.0.0.1:8080/secure/hello  (needs a key from the portal in X-Api-Key)
   Try it out         http://127.0.0.1:9900/catalog/demo/v1/docs  (Authorize with your key, then Execute)
+  Analytics          http://127.0.0.1:9900/analytics  (as the admin: every call through the gateway; your app page shows its own)
   Work directory     $work  (logs, config copy, manager.db)
 
 INFO
@@ -85,7 +104,16 @@ for _ in $(seq 1 50); do
          -H 'Access-Control-Request-Method: GET' -H 'Access-Control-Request-Headers: x-api-key' http://127.0.0.1:8080/secure/hello \
        && grep -qi '^access-control-allow-origin: http://127.0.0.1:9900' "$work/preflight.txt"; then
       echo "CORS preflight from the portal's origin: allowed by the gateway (Swagger UI try-it-out works in the browser)"
-      exit 0
+      # The call reaches the manager's analytics: the app's own usage series counts it (bounded wait).
+      for _ in $(seq 1 100); do
+        if api "http://127.0.0.1:9900/api/analytics/apps/$app/series" | grep -Eq '"requests": *[1-9]'; then
+          echo "Analytics: the manager counted the newcomer's call (app page usage, dashboard at /analytics)"
+          exit 0
+        fi
+        sleep 0.1
+      done
+      echo "the call did not show in the manager's analytics within 10 s; see $work/gateway.log and $work/manager.log" >&2
+      exit 1
     fi
     echo "the gateway did not allow the portal's CORS preflight; see $work/preflight.txt" >&2
     exit 1

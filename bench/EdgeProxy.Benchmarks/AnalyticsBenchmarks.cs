@@ -95,7 +95,7 @@ public class AnalyticsBenchmarks
     [Benchmark]
     public bool CaptureAndTake()
     {
-        _capture.TryCapture(_exchange, "GET"u8);
+        _capture.TryCapture(_exchange, "GET"u8, "0123456789abcdef01234567"u8);
         return _capture.TryTake(out _);
     }
 

@@ -68,7 +68,9 @@ public sealed class ManagerHost : IAsyncDisposable
         services.AddSingleton<ManagedPlans>();
         services.AddSingleton<CatalogSearch>();
         services.AddSingleton<OpenApiDocuments>();
+        services.AddSingleton<AnalyticsMeter>();
         services.AddSingleton<AnalyticsStore>();
+        services.AddHostedService<OtlpMetricsExport>();
         services.AddSingleton<AnalyticsQueries>();
         services.AddSingleton<IngestCounters>();
         services.AddSingleton<RetentionJob>();

@@ -158,7 +158,8 @@ public sealed class AnalyticsQueries(AnalyticsStore store)
                 reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4), reader.GetString(5),
                 reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9), reader.GetInt64(10), reader.GetInt64(11),
                 reader.GetInt64(12), reader.GetInt64(13), reader.GetInt64(14),
-                (byte[])reader.GetValue(15), (byte[])reader.GetValue(16), (byte[])reader.GetValue(17));
+                (byte[])reader.GetValue(15), (byte[])reader.GetValue(16), (byte[])reader.GetValue(17),
+                reader.GetInt64(18));
         }
     }
 

@@ -68,6 +68,17 @@ public static class AnalyticsSchema
         CREATE INDEX analytics_errors_group ON analytics_errors (route, upstream, error_kind, at_us);
         """;
 
+    /// <summary>
+    /// Failures (5xx or an upstream error kind, <see cref="EdgeProxy.Policy.Analytics.AnalyticsRecord.IsFailure"/>),
+    /// what SLO availability counts against; rows written before this step count their 5xx class as failures.
+    /// </summary>
+    public const string FailuresStep = """
+        ALTER TABLE analytics_minute ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE analytics_hour ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+        UPDATE analytics_minute SET failures = count WHERE status_class = 5;
+        UPDATE analytics_hour SET failures = count WHERE status_class = 5;
+        """;
+
     /// <summary>SLOs, alert rules, each rule's current state and its fired/resolved history.</summary>
     public const string AlertsStep = """
         CREATE TABLE analytics_slos (

@@ -15,6 +15,9 @@ public sealed record AnalyticsSettings
           --analytics-minute-days N    keep per-minute rollups N days, then roll them into hours (default 7)
           --analytics-hour-days N      keep hourly rollups N days (default 400)
           --analytics-error-days N     keep raw error samples N days (default 7)
+          --analytics-otlp URL         export the rollup measures as OpenTelemetry metrics (OTLP/HTTP protobuf) to
+                                       URL/v1/metrics (e.g. http://127.0.0.1:4318); off when unset
+          --analytics-otlp-interval-ms N  how often to export (default 10000)
         """;
 
     public string Secret { get; init; } = Environment.GetEnvironmentVariable(SecretVariable) ?? "";
@@ -27,6 +30,11 @@ public sealed record AnalyticsSettings
     public int HourDays { get; init; } = 400;
 
     public int ErrorSampleDays { get; init; } = 7;
+
+    /// <summary>OTLP/HTTP base URL (the collector's, e.g. http://127.0.0.1:4318); null: no export.</summary>
+    public Uri? OtlpEndpoint { get; init; }
+
+    public TimeSpan OtlpInterval { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How often the retention job runs.</summary>
     public TimeSpan RetentionInterval { get; init; } = TimeSpan.FromMinutes(10);
@@ -62,6 +70,28 @@ public sealed record AnalyticsSettings
                 return true;
             case "--analytics-error-days":
                 settings = settings with { ErrorSampleDays = Days(name, value, ref error) };
+                return true;
+            case "--analytics-otlp":
+                if (Uri.TryCreate(value, UriKind.Absolute, out var otlp) && otlp.Scheme is "http" or "https")
+                {
+                    settings = settings with { OtlpEndpoint = otlp };
+                }
+                else
+                {
+                    error = $"--analytics-otlp '{value}' is not an http(s) URL";
+                }
+
+                return true;
+            case "--analytics-otlp-interval-ms":
+                if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms is >= 100 and <= 3_600_000)
+                {
+                    settings = settings with { OtlpInterval = TimeSpan.FromMilliseconds(ms) };
+                }
+                else
+                {
+                    error = $"--analytics-otlp-interval-ms '{value}' is not 100…3600000";
+                }
+
                 return true;
             default:
                 return false;

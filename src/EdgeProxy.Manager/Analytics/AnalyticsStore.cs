@@ -19,7 +19,13 @@ public sealed class AnalyticsStore : IDisposable
     private SqliteCommand? _upsertMinute;
     private SqliteCommand? _insertError;
 
-    public AnalyticsStore(ManagerDatabase database) => _database = database;
+    private readonly AnalyticsMeter? _meter;
+
+    public AnalyticsStore(ManagerDatabase database, AnalyticsMeter? meter = null)
+    {
+        _database = database;
+        _meter = meter;
+    }
 
     /// <summary>Opens a connection with the sketch functions registered (queries and the retention job use it).</summary>
     public SqliteConnection Open()
@@ -91,6 +97,14 @@ public sealed class AnalyticsStore : IDisposable
                 WriteRollups(batch, cells, transaction);
                 WriteErrors(batch, transaction);
                 transaction.Commit();
+                if (_meter is not null)
+                {
+                    foreach (var (key, cell) in cells)
+                    {
+                        _meter.Add(batch.NameOf(key.Route), batch.NameOf(key.Api), key.StatusClass, batch.NameOf(key.Upstream), cell);
+                    }
+                }
+
                 return IngestResult.Stored;
             }
             catch
@@ -116,6 +130,7 @@ public sealed class AnalyticsStore : IDisposable
             p["$upstream"].Value = batch.NameOf(key.Upstream);
             p["$count"].Value = cell.Count;
             p["$errors"].Value = cell.Errors;
+            p["$failures"].Value = cell.Failures;
             p["$bin"].Value = cell.BytesIn;
             p["$bout"].Value = cell.BytesOut;
             p["$hits"].Value = cell.CacheHits;
@@ -145,8 +160,11 @@ public sealed class AnalyticsStore : IDisposable
                 continue;
             }
 
-            // The wire record has no request id: this names the record itself (gateway, instance, batch, position).
-            p["$rid"].Value = string.Create(CultureInfo.InvariantCulture, $"{header.GatewayId}/{header.Instance:x16}/{header.Sequence}/{i}");
+            // The gateway's X-Request-Id; a record without one (not from the gateway) is named by its place instead
+            // (gateway, instance, batch, position).
+            p["$rid"].Value = record.RequestId.Length > 0
+                ? record.RequestId.ToString()
+                : string.Create(CultureInfo.InvariantCulture, $"{header.GatewayId}/{header.Instance:x16}/{header.Sequence}/{i}");
             p["$at"].Value = record.UnixMicroseconds;
             p["$route"].Value = batch.NameOf(record.Route);
             p["$api"].Value = batch.NameOf(record.Api);
@@ -175,9 +193,9 @@ public sealed class AnalyticsStore : IDisposable
             """, "$g", "$i", "$s", "$n", "$at");
         _upsertMinute = Command(connection, $"""
             INSERT INTO analytics_minute (minute, {RollupSql.Dimensions}, {RollupSql.Measures})
-            VALUES ($t, $route, $api, $consumer, $class, $upstream, $count, $errors, $bin, $bout, $hits, $lookups, $tus, $uus, $ous, $ts, $us, $os)
+            VALUES ($t, $route, $api, $consumer, $class, $upstream, $count, $errors, $bin, $bout, $hits, $lookups, $tus, $uus, $ous, $ts, $us, $os, $failures)
             {RollupSql.MergeOnConflict("minute")}
-            """, "$t", "$route", "$api", "$consumer", "$class", "$upstream", "$count", "$errors", "$bin", "$bout", "$hits", "$lookups", "$tus", "$uus", "$ous", "$ts", "$us", "$os");
+            """, "$t", "$route", "$api", "$consumer", "$class", "$upstream", "$count", "$errors", "$bin", "$bout", "$hits", "$lookups", "$tus", "$uus", "$ous", "$ts", "$us", "$os", "$failures");
         _insertError = Command(connection, """
             INSERT INTO analytics_errors (request_id, at_us, route, api, consumer, upstream, method, status, error_kind, policy, total_us, gateway_id)
             VALUES ($rid, $at, $route, $api, $consumer, $upstream, $method, $status, $kind, $policy, $tus, $gw)

@@ -35,7 +35,7 @@ public sealed class RetentionJob(AnalyticsStore store, ManagerOptions options, T
                 INSERT INTO analytics_hour (hour, {RollupSql.Dimensions}, {RollupSql.Measures})
                 SELECT minute / 60, {RollupSql.Dimensions}, sum(count), sum(errors), sum(bytes_in), sum(bytes_out), sum(cache_hits),
                        sum(cache_lookups), sum(total_us), sum(upstream_us), sum(overhead_us),
-                       sketch_merge_all(total_sketch), sketch_merge_all(upstream_sketch), sketch_merge_all(overhead_sketch)
+                       sketch_merge_all(total_sketch), sketch_merge_all(upstream_sketch), sketch_merge_all(overhead_sketch), sum(failures)
                 FROM analytics_minute WHERE minute < $cut GROUP BY minute / 60, {RollupSql.Dimensions}
                 {RollupSql.MergeOnConflict("hour")}
                 """, minuteCut);

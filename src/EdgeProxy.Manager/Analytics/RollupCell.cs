@@ -7,6 +7,9 @@ public sealed class RollupCell
 {
     public long Count;
     public long Errors;
+
+    /// <summary>Requests the gateway or the upstream failed (<see cref="AnalyticsRecord.IsFailure"/>): what availability counts against.</summary>
+    public long Failures;
     public long BytesIn;
     public long BytesOut;
 
@@ -26,6 +29,7 @@ public sealed class RollupCell
     {
         Count++;
         Errors += record.IsError ? 1 : 0;
+        Failures += record.IsFailure ? 1 : 0;
         BytesIn += record.BytesIn;
         BytesOut += record.BytesOut;
         if (record.Cache != AnalyticsCacheStatus.None)
@@ -47,6 +51,7 @@ public sealed class RollupCell
     {
         Count += row.Count;
         Errors += row.Errors;
+        Failures += row.Failures;
         BytesIn += row.BytesIn;
         BytesOut += row.BytesOut;
         CacheHits += row.CacheHits;

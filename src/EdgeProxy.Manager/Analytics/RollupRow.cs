@@ -19,4 +19,5 @@ public sealed record RollupRow(
     long OverheadUs,
     byte[] TotalSketch,
     byte[] UpstreamSketch,
-    byte[] OverheadSketch);
+    byte[] OverheadSketch,
+    long Failures);

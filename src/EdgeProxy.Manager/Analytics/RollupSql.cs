@@ -10,7 +10,7 @@ public static class RollupSql
 {
     public const string Dimensions = "route, api, consumer, status_class, upstream";
 
-    public const string Measures = "count, errors, bytes_in, bytes_out, cache_hits, cache_lookups, total_us, upstream_us, overhead_us, total_sketch, upstream_sketch, overhead_sketch";
+    public const string Measures = "count, errors, bytes_in, bytes_out, cache_hits, cache_lookups, total_us, upstream_us, overhead_us, total_sketch, upstream_sketch, overhead_sketch, failures";
 
     /// <summary><c>ON CONFLICT</c> clause for a rollup table whose time column is <paramref name="timeColumn"/>.</summary>
     public static string MergeOnConflict(string timeColumn) => $"""
@@ -26,7 +26,8 @@ public static class RollupSql
             overhead_us = overhead_us + excluded.overhead_us,
             total_sketch = sketch_merge(total_sketch, excluded.total_sketch),
             upstream_sketch = sketch_merge(upstream_sketch, excluded.upstream_sketch),
-            overhead_sketch = sketch_merge(overhead_sketch, excluded.overhead_sketch)
+            overhead_sketch = sketch_merge(overhead_sketch, excluded.overhead_sketch),
+            failures = failures + excluded.failures
         """;
 
     /// <summary>Registers <c>sketch_merge(a, b)</c> and the aggregate <c>sketch_merge_all(x)</c> on the connection.</summary>

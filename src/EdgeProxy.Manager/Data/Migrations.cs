@@ -156,6 +156,9 @@ public static class Migrations
 
         // 8: SLOs and alert rules with their state and history (Analytics/AnalyticsSchema.cs).
         Analytics.AnalyticsSchema.AlertsStep,
+
+        // 9: rollups count failures (what SLO availability counts against) apart from errors.
+        Analytics.AnalyticsSchema.FailuresStep,
     ];
 
     public static int Apply(SqliteConnection connection)

@@ -94,6 +94,13 @@ public static class AnalyticsBatchDecoder
             r.OverheadMicroseconds = Math.Max(0, r.TotalMicroseconds - r.UpstreamMicroseconds);
             r.BytesIn = reader.Long();
             r.BytesOut = reader.Long();
+            var requestId = reader.Bytes(reader.Byte(), "request id");
+            if (!requestId.IsEmpty && !AnalyticsRequestId.IsValid(requestId))
+            {
+                throw new AnalyticsFormatException($"record {i}: request id is not 1…{AnalyticsRequestId.MaxLength} of [0-9A-Za-z-_.:]");
+            }
+
+            r.RequestId.Set(requestId);
         }
 
         if (!reader.AtEnd)
@@ -224,6 +231,18 @@ public static class AnalyticsBatchDecoder
         {
             var v = Varint();
             return v > (ulong)nameCount ? throw new AnalyticsFormatException($"name id {v} beyond the table's {nameCount} names") : (int)v;
+        }
+
+        public ReadOnlySpan<byte> Bytes(int length, string what)
+        {
+            if (_data.Length - _at < length)
+            {
+                throw new AnalyticsFormatException($"payload ends inside a {what}");
+            }
+
+            var bytes = _data.Slice(_at, length);
+            _at += length;
+            return bytes;
         }
 
         public string Utf8(int length)

@@ -98,8 +98,9 @@ public sealed class AnalyticsBatchEncoder : IDisposable
         }
     }
 
-    // Worst case per record: 10 (time) + 7*5 (names) + 1+6 (client) + 1+3+1+1 (method, status, cache, error) + 4*10 (numbers).
-    private const int MaxRecordBytes = 10 + 35 + 7 + 6 + 40;
+    // Worst case per record: 10 (time) + 7*5 (names) + 1+6 (client) + 1+3+1+1 (method, status, cache, error) + 4*10 (numbers)
+    // + 1+64 (request id).
+    private const int MaxRecordBytes = 10 + 35 + 7 + 6 + 40 + 1 + AnalyticsRequestId.MaxLength;
 
     /// <summary>Writes the records into <see cref="_payload"/>, assigning batch-local name ids as it meets them.</summary>
     private int WriteRecords(ReadOnlySpan<AnalyticsRecord> records, long previousMicros)
@@ -133,6 +134,10 @@ public sealed class AnalyticsBatchEncoder : IDisposable
             at += AnalyticsWire.WriteVarint(span[at..], (ulong)Math.Max(0, r.UpstreamMicroseconds));
             at += AnalyticsWire.WriteVarint(span[at..], (ulong)Math.Max(0, r.BytesIn));
             at += AnalyticsWire.WriteVarint(span[at..], (ulong)Math.Max(0, r.BytesOut));
+            var requestId = r.RequestId.Span;
+            span[at++] = (byte)requestId.Length;
+            requestId.CopyTo(span[at..]);
+            at += requestId.Length;
         }
 
         return at;

@@ -43,6 +43,18 @@ public struct AnalyticsRecord
     public long BytesIn;
     public long BytesOut;
 
+    /// <summary>The gateway's X-Request-Id for the request (the one it sent upstream and answered with).</summary>
+    public AnalyticsRequestId RequestId;
+
     /// <summary>Errors are always kept by sampling: a 5xx or any error kind.</summary>
     public readonly bool IsError => Status >= 500 || Error != AnalyticsErrorKind.None;
+
+    /// <summary>
+    /// Failed by the gateway or the upstream: a 5xx, or an upstream error kind (even when it struck after a 2xx's
+    /// head was sent). Policy denials (401/403/429), client errors and client aborts are errors but not failures:
+    /// SLO availability is the share of requests that are not failures.
+    /// </summary>
+    public readonly bool IsFailure => Status >= 500 || Error is AnalyticsErrorKind.ConnectRefused or AnalyticsErrorKind.ConnectTimeout
+        or AnalyticsErrorKind.ResponseTimeout or AnalyticsErrorKind.UpstreamReset or AnalyticsErrorKind.UpstreamProtocolError
+        or AnalyticsErrorKind.IdleTimeout or AnalyticsErrorKind.TotalTimeout or AnalyticsErrorKind.NoEndpoint or AnalyticsErrorKind.TlsHandshakeFailed;
 }

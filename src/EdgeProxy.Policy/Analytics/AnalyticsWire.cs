@@ -6,7 +6,7 @@ public static class AnalyticsWire
     /// <summary>"EPAB": EdgeProxy analytics batch.</summary>
     public static ReadOnlySpan<byte> Magic => "EPAB"u8;
 
-    public const byte Version = 1;
+    public const byte Version = 2;
 
     /// <summary>Bytes before the gateway id.</summary>
     public const int FixedHeaderLength = 45;

@@ -22,7 +22,7 @@ internal sealed class AnalyticsCapture(int capacity)
 
     public long Pending => _ring.Count;
 
-    public bool TryCapture(in ExchangeRecord e, ReadOnlySpan<byte> method)
+    public bool TryCapture(in ExchangeRecord e, ReadOnlySpan<byte> method, ReadOnlySpan<byte> requestId)
     {
         var isError = e.Status >= 500 || e.Error != Http.ProxyErrorKind.None;
         if (e.Route is { } route && !route.Analytics.Keep(isError))
@@ -59,6 +59,7 @@ internal sealed class AnalyticsCapture(int capacity)
         r.OverheadMicroseconds = Math.Max(0, e.DurationMicroseconds - e.UpstreamMicroseconds);
         r.BytesIn = e.BytesIn;
         r.BytesOut = e.BytesOut;
+        r.RequestId.Set(requestId);
         _ring.Publish(slot);
         return true;
     }

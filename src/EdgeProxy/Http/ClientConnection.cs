@@ -963,7 +963,7 @@ internal sealed class ClientConnection
         };
         var method = _logMethod.AsSpan(0, _logMethodLength);
         log?.TryWrite(record, method, _logPath.AsSpan(0, _logPathLength), RequestId);
-        analytics?.TryCapture(record, method);
+        analytics?.TryCapture(record, method, RequestId);
     }
 
     private static AnalyticsCacheStatus CacheStatusOf(CacheOutcome outcome, ProxyErrorKind error, int status) => outcome switch

@@ -9,7 +9,7 @@ namespace EdgeProxy.Observability;
 internal static class RequestIds
 {
     public const int Length = 24;
-    public const int MaxIncomingLength = 64;
+    public const int MaxIncomingLength = EdgeProxy.Policy.Analytics.AnalyticsRequestId.MaxLength;
 
     private static readonly uint s_prefix = (uint)RandomNumberGenerator.GetInt32(int.MaxValue) ^ (uint)Environment.ProcessId;
     private static long s_counter;
@@ -23,24 +23,7 @@ internal static class RequestIds
     }
 
     /// <summary>An incoming id is kept when it is short and made of characters that are safe in logs and headers.</summary>
-    public static bool IsValid(ReadOnlySpan<byte> id)
-    {
-        if (id.IsEmpty || id.Length > MaxIncomingLength)
-        {
-            return false;
-        }
-
-        foreach (var b in id)
-        {
-            var ok = (b >= '0' && b <= '9') || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || b == '-' || b == '_' || b == '.' || b == ':';
-            if (!ok)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    public static bool IsValid(ReadOnlySpan<byte> id) => EdgeProxy.Policy.Analytics.AnalyticsRequestId.IsValid(id);
 
     private static void WriteHex(Span<byte> destination, ulong value, int digits)
     {

@@ -122,6 +122,51 @@ public sealed class AlertTests
     }
 
     [Fact]
+    public async Task SLO_availability_counts_only_gateway_and_upstream_failures_not_policy_denials_or_client_errors()
+    {
+        await using var host = await AnalyticsTestHost.StartAsync();
+        using var admin = await host.Manager.AdminAsync();
+        var slo = await PostAsync(admin, "/api/analytics/slos", new { api = "orders", availability = 0.99, windowDays = 30 });
+        await PostAsync(admin, "/api/analytics/alerts/rules", new { name = "orders burn", kind = "burn_rate", threshold = 2, windowMinutes = 60, shortWindowMinutes = 5, sloId = slo.GetProperty("id").GetInt64(), webhookUrl = "http://127.0.0.1:9/none", webhookSecret = WebhookSecret });
+
+        // 1000 requests: 900 served, 40 rate limited, 30 unauthorized, 10 forbidden, 5 not found, 5 client aborts
+        // (all errors, none a failure), then 5 connect failures (502) and 5 upstream resets after a 200's head (failures).
+        var now = DateTimeOffset.UtcNow;
+        var builder = new BatchBuilder();
+        void Add(int n, int status, AnalyticsErrorKind error, string policy = "")
+        {
+            for (var i = 0; i < n; i++)
+            {
+                builder.Add(now.AddMinutes(-2).AddMilliseconds(builder.Records.Count), "orders-v1", "alice", status, 2000, error: error, api: "orders", policy: policy);
+            }
+        }
+
+        Add(900, 200, AnalyticsErrorKind.None);
+        Add(40, 429, AnalyticsErrorKind.RateLimited, "per-minute");
+        Add(30, 401, AnalyticsErrorKind.Unauthorized, "api_key");
+        Add(10, 403, AnalyticsErrorKind.Forbidden, "api_grant");
+        Add(5, 404, AnalyticsErrorKind.NoRoute);
+        Add(5, 200, AnalyticsErrorKind.ClientAborted);
+        Add(5, 502, AnalyticsErrorKind.ConnectRefused);
+        Add(5, 200, AnalyticsErrorKind.UpstreamReset);
+        using var ingest = host.Manager.Client();
+        Assert.Equal(HttpStatusCode.OK, (await BatchBuilder.PostAsync(ingest, builder.Encode(sequence: 1))).StatusCode);
+
+        var status = Assert.Single(await AnalyticsTestHost.GetAsync<List<SloStatus>>(admin, "/api/analytics/slos"));
+        Assert.Equal(1000, status.Requests);
+        Assert.Equal(0.99, status.Availability, 9);           // 10 failures in 1000, not 100 errors
+        Assert.Equal(0, status.BudgetRemaining, 9);           // exactly on a 1% budget
+        Assert.Equal(1, status.BurnRate1h, 6);
+        Assert.Equal(1, status.BurnRate5m, 6);
+
+        // The burn-rate rule (threshold 2) does not fire on denials: 100 errors would burn 10x, 10 failures burn 1x.
+        var evaluator = host.Manager.Host.Services.GetRequiredService<AlertEvaluator>();
+        var state = (await evaluator.EvaluateOnceAsync(now)).Single();
+        Assert.False(state.Firing);
+        Assert.Equal(1, state.Value, 6);
+    }
+
+    [Fact]
     public async Task An_anomaly_rule_compares_with_the_same_hour_of_earlier_weeks_and_flags_a_spike_and_a_drop()
     {
         await using var host = await AnalyticsTestHost.StartAsync();

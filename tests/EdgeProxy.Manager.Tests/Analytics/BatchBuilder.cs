@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Net.Http.Headers;
 using System.Text;
 using EdgeProxy.Policy.Analytics;
@@ -16,7 +17,7 @@ public sealed class BatchBuilder
 
     public BatchBuilder Add(DateTimeOffset at, string route, string consumer, int status, long totalUs, long upstreamUs = 0,
         string upstream = "http://10.0.0.1:80", AnalyticsErrorKind error = AnalyticsErrorKind.None, string api = "",
-        AnalyticsCacheStatus cache = AnalyticsCacheStatus.None, long bytesIn = 10, long bytesOut = 100, string policy = "")
+        AnalyticsCacheStatus cache = AnalyticsCacheStatus.None, long bytesIn = 10, long bytesOut = 100, string policy = "", string? requestId = null)
     {
         Records.Add(new AnalyticsRecord
         {
@@ -35,6 +36,7 @@ public sealed class BatchBuilder
             BytesIn = bytesIn,
             BytesOut = bytesOut,
         });
+        CollectionsMarshal.AsSpan(Records)[^1].RequestId.Set(Encoding.ASCII.GetBytes(requestId ?? $"req-{Records.Count}"));
         return this;
     }
 

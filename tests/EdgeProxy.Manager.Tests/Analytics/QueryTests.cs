@@ -73,12 +73,12 @@ public sealed class QueryTests
         // connect_refused to one endpoint: a first run, 20 minutes of quiet, then a second run (the change point).
         for (var i = 0; i < 3; i++)
         {
-            builder.Add(t0.AddSeconds(i * 10), "orders", "alice", 502, 300, 0, upstream: "http://10.0.0.9:80", error: AnalyticsErrorKind.ConnectRefused, api: "orders-api");
+            builder.Add(t0.AddSeconds(i * 10), "orders", "alice", 502, 300, 0, upstream: "http://10.0.0.9:80", error: AnalyticsErrorKind.ConnectRefused, api: "orders-api", requestId: $"refused-{builder.Records.Count}");
         }
 
         for (var i = 0; i < 5; i++)
         {
-            builder.Add(t0.AddMinutes(25).AddSeconds(i * 30), "orders", "bob", 502, 300, 0, upstream: "http://10.0.0.9:80", error: AnalyticsErrorKind.ConnectRefused, api: "orders-api");
+            builder.Add(t0.AddMinutes(25).AddSeconds(i * 30), "orders", "bob", 502, 300, 0, upstream: "http://10.0.0.9:80", error: AnalyticsErrorKind.ConnectRefused, api: "orders-api", requestId: $"refused-{builder.Records.Count}");
         }
 
         for (var i = 0; i < 4; i++)
@@ -116,7 +116,7 @@ public sealed class QueryTests
         Assert.Equal(t0.AddMinutes(25).ToUnixTimeSeconds(), refused.StartedAt.ToUnixTimeSeconds());
         Assert.Equal(t0.ToUnixTimeSeconds(), refused.FirstInRange.ToUnixTimeSeconds());
         Assert.Equal(3, refused.Examples.Count);
-        Assert.All(refused.Examples, e => Assert.StartsWith("gw-test/", e.RequestId, StringComparison.Ordinal));
+        Assert.All(refused.Examples, e => Assert.StartsWith("refused-", e.RequestId, StringComparison.Ordinal)); // the gateway's X-Request-Id
         Assert.Equal(4, errors.Single(e => e.ErrorKind == "http_503").Count);
         Assert.Equal("per-consumer", errors.Single(e => e.ErrorKind == "rate_limited").Examples.Single().Policy);
 

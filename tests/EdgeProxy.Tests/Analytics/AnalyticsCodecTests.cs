@@ -40,6 +40,9 @@ public sealed class AnalyticsCodecTests
                 BytesIn = i % 11 == 0 ? 5L * 1024 * 1024 * 1024 : random.Next(0, 100_000),
                 BytesOut = random.Next(0, 10_000_000),
             };
+            // Gateway ids (24 hex), client ids up to the 64-byte bound, and none.
+            var requestId = (i % 3) switch { 0 => $"{i:x24}", 1 => ($"client:{i}_" + new string('z', 64))[..AnalyticsRequestId.MaxLength], _ => "" };
+            records[i].RequestId.Set(Encoding.ASCII.GetBytes(requestId));
         }
 
         return records;
@@ -146,8 +149,36 @@ public sealed class AnalyticsCodecTests
         var wrongVersion = (byte[])body.Clone();
         wrongVersion[4] = 99;
         Assert.Contains("version 99", Assert.Throws<AnalyticsFormatException>(() => AnalyticsBatchDecoder.Decode(wrongVersion)).Message, StringComparison.Ordinal);
+
+        // Version 1 (no request ids; never released) is refused, not misread.
+        Assert.Equal(2, body[4]);
+        wrongVersion[4] = 1;
+        Assert.Contains("version 1 ", Assert.Throws<AnalyticsFormatException>(() => AnalyticsBatchDecoder.Decode(wrongVersion)).Message, StringComparison.Ordinal);
         var longer = body.Concat(new byte[] { 0 }).ToArray();
         Assert.Throws<AnalyticsFormatException>(() => AnalyticsBatchDecoder.Decode(longer));
+    }
+
+    [Fact]
+    public void Request_ids_travel_exactly_and_a_bad_one_is_a_format_error()
+    {
+        var record = new AnalyticsRecord { UnixMicroseconds = 1_700_000_000_000_000, Status = 502, Error = AnalyticsErrorKind.ConnectRefused };
+        record.RequestId.Set("5f3a09c1000000000000002a"u8);
+        using var encoder = new AnalyticsBatchEncoder(AnalyticsCompression.None);
+        var body = encoder.Encode("gw", 1, 1, 1_700_000_000_000, [record], _ => "").ToArray();
+        Assert.Equal("5f3a09c1000000000000002a", AnalyticsBatchDecoder.Decode(body).Records.Single().RequestId.ToString());
+
+        // The id is the record's last field: a length byte, then the bytes.
+        Assert.Equal(24, body[^25]);
+        var unsafeCharacter = (byte[])body.Clone();
+        unsafeCharacter[^1] = (byte)'<';
+        Assert.Contains("request id", Assert.Throws<AnalyticsFormatException>(() => AnalyticsBatchDecoder.Decode(unsafeCharacter)).Message, StringComparison.Ordinal);
+
+        // More than 64 bytes is refused; the struct cuts what it is given at 64.
+        var tooLong = new AnalyticsRecord();
+        tooLong.RequestId.Set(Encoding.ASCII.GetBytes(new string('a', 100)));
+        Assert.Equal(AnalyticsRequestId.MaxLength, tooLong.RequestId.Length);
+        Assert.False(AnalyticsRequestId.IsValid(Encoding.ASCII.GetBytes(new string('a', 65))));
+        Assert.True(AnalyticsRequestId.IsValid(Encoding.ASCII.GetBytes(new string('a', 64))));
     }
 
     [Fact]

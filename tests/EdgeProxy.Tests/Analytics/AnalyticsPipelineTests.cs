@@ -111,9 +111,15 @@ public sealed class AnalyticsPipelineTests
 
         // (route, method, status, consumer, error, policy) of every request, in the order sent.
         var expected = new List<(string Route, AnalyticsMethod Method, int Status, string Consumer, AnalyticsErrorKind Error, string Policy)>();
-        async Task SendAsync(HttpMethod method, string path, (string, AnalyticsMethod, int, string, AnalyticsErrorKind, string) outcome, string? apiKey = null, string? body = null)
+        var requestIds = new List<string>(); // the X-Request-Id each answer carried
+        async Task SendAsync(HttpMethod method, string path, (string, AnalyticsMethod, int, string, AnalyticsErrorKind, string) outcome, string? apiKey = null, string? body = null, string? requestId = null)
         {
             using var request = new HttpRequestMessage(method, path);
+            if (requestId is not null)
+            {
+                request.Headers.Add("X-Request-Id", requestId);
+            }
+
             if (apiKey is not null)
             {
                 request.Headers.Add("X-Api-Key", apiKey);
@@ -127,6 +133,7 @@ public sealed class AnalyticsPipelineTests
             using var response = await client.SendAsync(request);
             Assert.Equal(outcome.Item3, (int)response.StatusCode);
             expected.Add(outcome);
+            requestIds.Add(Assert.Single(response.Headers.GetValues("X-Request-Id")));
         }
 
         for (var i = 0; i < 10; i++)
@@ -136,7 +143,7 @@ public sealed class AnalyticsPipelineTests
 
         for (var i = 0; i < 4; i++)
         {
-            await SendAsync(HttpMethod.Post, "/hello", ("hello", AnalyticsMethod.Post, 200, "", AnalyticsErrorKind.None, ""), body: "abc");
+            await SendAsync(HttpMethod.Post, "/hello", ("hello", AnalyticsMethod.Post, 200, "", AnalyticsErrorKind.None, ""), body: "abc", requestId: $"client-chosen:{i}_{new string('x', 48)}");
         }
 
         for (var i = 0; i < 5; i++)
@@ -187,6 +194,12 @@ public sealed class AnalyticsPipelineTests
             var e = expected[i];
             Assert.Equal(e, (batch.NameOf(r.Route), r.Method, (int)r.Status, batch.NameOf(r.Consumer), r.Error, batch.NameOf(r.Policy)));
             Assert.Equal("127.0.0.0/24", r.Client.ToString());
+            Assert.Equal(requestIds[i], r.RequestId.ToString()); // the gateway's own 24-hex id, or the client's (up to 64 bytes)
+            if (e.Method == AnalyticsMethod.Post)
+            {
+                Assert.Equal(64, requestIds[i].Length); // the client's own id, kept at the 64-byte bound
+            }
+
             Assert.True(r.TotalMicroseconds >= r.UpstreamMicroseconds, $"record {i}: total {r.TotalMicroseconds} < upstream {r.UpstreamMicroseconds}");
             Assert.Equal(r.TotalMicroseconds - r.UpstreamMicroseconds, r.OverheadMicroseconds);
             Assert.Equal(AnalyticsCacheStatus.None, r.Cache);
@@ -492,7 +505,7 @@ public sealed class AnalyticsPipelineTests
         for (var i = 0; i < 10; i++)
         {
             exchange.BytesOut = i;
-            accepted += capture.TryCapture(exchange, "GET"u8) ? 1 : 0;
+            accepted += capture.TryCapture(exchange, "GET"u8, "0123456789abcdef01234567"u8) ? 1 : 0;
         }
 
         Assert.Equal(4, accepted);
@@ -502,10 +515,11 @@ public sealed class AnalyticsPipelineTests
             Assert.True(capture.TryTake(out var record));
             Assert.Equal(i, record.BytesOut);
             Assert.Equal("127.0.0.0/24", record.Client.ToString());
+            Assert.Equal("0123456789abcdef01234567", record.RequestId.ToString());
         }
 
         Assert.False(capture.TryTake(out _));
-        Assert.True(capture.TryCapture(exchange, "GET"u8), "a drained buffer takes records again");
+        Assert.True(capture.TryCapture(exchange, "GET"u8, "0123456789abcdef01234567"u8), "a drained buffer takes records again");
     }
 
     private static int SpooledRecords(string directory) =>

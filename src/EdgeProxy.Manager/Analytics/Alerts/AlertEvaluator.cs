@@ -65,8 +65,8 @@ public sealed class AlertEvaluator(AlertStore alerts, AnalyticsQueries queries, 
             }
 
             var budget = 1 - slo.Availability;
-            var longBurn = ErrorRate(Cell(slo.Api, now - TimeSpan.FromMinutes(rule.WindowMinutes), now)) / budget;
-            var shortBurn = ErrorRate(Cell(slo.Api, now - TimeSpan.FromMinutes(rule.ShortWindowMinutes ?? rule.WindowMinutes), now)) / budget;
+            var longBurn = FailureRate(Cell(slo.Api, now - TimeSpan.FromMinutes(rule.WindowMinutes), now)) / budget;
+            var shortBurn = FailureRate(Cell(slo.Api, now - TimeSpan.FromMinutes(rule.ShortWindowMinutes ?? rule.WindowMinutes), now)) / budget;
             return Math.Min(longBurn, shortBurn);
         }
 
@@ -85,11 +85,11 @@ public sealed class AlertEvaluator(AlertStore alerts, AnalyticsQueries queries, 
     {
         var window = Cell(slo.Api, now - TimeSpan.FromDays(slo.WindowDays), now);
         var budget = 1 - slo.Availability;
-        var errorRate = ErrorRate(window);
+        var errorRate = FailureRate(window);
         var p99 = window.Total.Quantile(0.99);
         return new SloStatus(slo, window.Count, 1 - errorRate, 1 - (errorRate / budget),
-            ErrorRate(Cell(slo.Api, now - TimeSpan.FromHours(1), now)) / budget,
-            ErrorRate(Cell(slo.Api, now - TimeSpan.FromMinutes(5), now)) / budget,
+            FailureRate(Cell(slo.Api, now - TimeSpan.FromHours(1), now)) / budget,
+            FailureRate(Cell(slo.Api, now - TimeSpan.FromMinutes(5), now)) / budget,
             p99, slo.P99Us is not { } bound || p99 <= bound);
     })];
 
@@ -156,6 +156,9 @@ public sealed class AlertEvaluator(AlertStore alerts, AnalyticsQueries queries, 
     public const int AnomalyWeeks = 8;
 
     private static double ErrorRate(RollupCell cell) => cell.Count == 0 ? 0 : cell.Errors / (double)cell.Count;
+
+    // SLO availability and burn rates count failures only (5xx, upstream error kinds), not denials or client errors.
+    private static double FailureRate(RollupCell cell) => cell.Count == 0 ? 0 : cell.Failures / (double)cell.Count;
 
     private async Task<bool> NotifyAsync(AlertRule rule, AlertState state, DateTimeOffset now, CancellationToken cancel)
     {
