@@ -12,7 +12,7 @@ public sealed class AnalyticsMeter : IDisposable
 {
     public const string Name = "EdgeProxy.Manager.Analytics";
 
-    private readonly Meter _meter = new(Name);
+    private readonly Meter _meter;
     private readonly Counter<long> _requests;
     private readonly Counter<long> _errors;
     private readonly Counter<long> _failures;
@@ -24,8 +24,9 @@ public sealed class AnalyticsMeter : IDisposable
     private readonly Counter<long> _upstreamUs;
     private readonly Counter<long> _overheadUs;
 
-    public AnalyticsMeter()
+    public AnalyticsMeter(ManagerOptions options)
     {
+        _meter = new Meter(options.Analytics.MeterName);
         _requests = _meter.CreateCounter<long>("edgeproxy.analytics.requests", "{request}", "Requests the gateways reported");
         _errors = _meter.CreateCounter<long>("edgeproxy.analytics.errors", "{request}", "Requests with a 5xx or an error kind (denials included)");
         _failures = _meter.CreateCounter<long>("edgeproxy.analytics.failures", "{request}", "Requests the gateway or upstream failed (what SLO availability counts)");

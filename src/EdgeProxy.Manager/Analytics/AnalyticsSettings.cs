@@ -36,6 +36,12 @@ public sealed record AnalyticsSettings
 
     public TimeSpan OtlpInterval { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The .NET meter the rollup measures are recorded on and the OTLP export listens to. Meters are matched by name
+    /// process-wide, so two managers in one process (the tests) need names of their own to keep their exports apart.
+    /// </summary>
+    public string MeterName { get; init; } = AnalyticsMeter.Name;
+
     /// <summary>How often the retention job runs.</summary>
     public TimeSpan RetentionInterval { get; init; } = TimeSpan.FromMinutes(10);
 

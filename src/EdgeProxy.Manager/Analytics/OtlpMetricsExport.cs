@@ -23,7 +23,7 @@ public sealed class OtlpMetricsExport(ManagerOptions options) : IHostedService, 
 
         _provider = Sdk.CreateMeterProviderBuilder()
             .ConfigureResource(resource => resource.AddService("edgeproxy-manager"))
-            .AddMeter(AnalyticsMeter.Name)
+            .AddMeter(options.Analytics.MeterName)
             .AddOtlpExporter((exporter, reader) =>
             {
                 exporter.Protocol = OtlpExportProtocol.HttpProtobuf;

@@ -21,6 +21,8 @@ public sealed class OtlpExportTests
             Secret = BatchBuilder.Secret,
             OtlpEndpoint = new Uri(receiver.Url),
             OtlpInterval = TimeSpan.FromMilliseconds(200),
+            // Other tests' managers run in this process at the same time: a meter of our own keeps their data out.
+            MeterName = "EdgeProxy.Manager.Analytics.OtlpTest." + Guid.NewGuid().ToString("N"),
         });
 
         var now = DateTimeOffset.UtcNow;
