@@ -1,13 +1,7 @@
 using System.Collections.Concurrent;
-using System.Net;
+using EdgeProxy.Manager.Tests.Infrastructure;
 using EdgeProxy.Policy.Analytics;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace EdgeProxy.Manager.Tests.Analytics;
 
@@ -19,17 +13,15 @@ namespace EdgeProxy.Manager.Tests.Analytics;
 /// </summary>
 public sealed class IngestTap : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private LoopbackServer _server = null!;
     private readonly HttpClient _forward = new() { Timeout = TimeSpan.FromSeconds(10) };
     private int _failedForwards;
 
-    private IngestTap(WebApplication app, string url)
+    private IngestTap()
     {
-        _app = app;
-        Url = url;
     }
 
-    public string Url { get; }
+    public string Url => _server.Url;
 
     /// <summary>Where batches go; null while the manager is down.</summary>
     public string? ManagerUrl { get; set; }
@@ -40,15 +32,8 @@ public sealed class IngestTap : IAsyncDisposable
 
     public static async Task<IngestTap> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        var app = builder.Build();
-        IngestTap? tap = null;
-        app.Run(context => tap!.ForwardAsync(context));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        tap = new IngestTap(app, address.TrimEnd('/'));
+        var tap = new IngestTap();
+        tap._server = await LoopbackServer.StartAsync(tap.ForwardAsync);
         return tap;
     }
 
@@ -89,7 +74,6 @@ public sealed class IngestTap : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _forward.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _server.DisposeAsync();
     }
 }

@@ -1,29 +1,20 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text.Json;
+using EdgeProxy.Manager.Tests.Infrastructure;
 using EdgeProxy.Policy.Analytics;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace EdgeProxy.Manager.Tests.Analytics;
 
 /// <summary>A real HTTP receiver on 127.0.0.1:0 for alert webhooks: keeps each body with whether its signature verified.</summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private LoopbackServer _server = null!;
 
-    private WebhookReceiver(WebApplication app, string url)
+    private WebhookReceiver()
     {
-        _app = app;
-        Url = url;
     }
 
-    public string Url { get; }
+    public string Url => _server.Url;
 
     public ConcurrentQueue<(JsonElement Body, bool SignatureValid)> Received { get; } = new();
 
@@ -32,16 +23,12 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public static async Task<WebhookReceiver> StartAsync(string secret)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        var app = builder.Build();
-        WebhookReceiver? receiver = null;
-        app.Run(async context =>
+        var receiver = new WebhookReceiver();
+        receiver._server = await LoopbackServer.StartAsync(async context =>
         {
             using var buffer = new MemoryStream();
             await context.Request.Body.CopyToAsync(buffer);
-            if (receiver!.FailNext > 0)
+            if (receiver.FailNext > 0)
             {
                 receiver.FailNext--;
                 context.Response.StatusCode = 503;
@@ -53,15 +40,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
             receiver.Received.Enqueue((JsonDocument.Parse(buffer.ToArray()).RootElement.Clone(), valid));
             context.Response.StatusCode = 204;
         });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        receiver = new WebhookReceiver(app, address.TrimEnd('/'));
         return receiver;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }
