@@ -7,7 +7,6 @@ namespace EdgeProxy.Upstreams;
 internal sealed class UpstreamConnection : IAsyncDisposable
 {
     private readonly ConnectionContext? _transport;
-    private readonly SocketPipe? _socketPipe;
     private readonly Stream? _stream;
     private readonly System.Net.Sockets.Socket? _socket;
     private int _disposed;
@@ -21,13 +20,13 @@ internal sealed class UpstreamConnection : IAsyncDisposable
         Output = transport.Transport.Output;
     }
 
-    /// <summary>Plain TCP: the socket's own pipes (see <see cref="SocketPipe"/>).</summary>
+    /// <summary>Plain TCP: reads and writes straight on the socket (see <see cref="SocketReader"/>, <see cref="SocketWriter"/>).</summary>
     public UpstreamConnection(UpstreamEndpoint endpoint, System.Net.Sockets.Socket socket)
     {
         Endpoint = endpoint;
-        _socketPipe = new SocketPipe(socket);
-        Input = _socketPipe.Input;
-        Output = _socketPipe.Output;
+        _socket = socket;
+        Input = new SocketReader(socket);
+        Output = new SocketWriter(socket);
     }
 
     /// <summary>
@@ -64,6 +63,11 @@ internal sealed class UpstreamConnection : IAsyncDisposable
             return false;
         }
 
+        if (Input is SocketReader reader)
+        {
+            return !reader.IdleEnded;
+        }
+
         if (Input.TryRead(out var result))
         {
             var clean = result.Buffer.IsEmpty && !result.IsCompleted && !result.IsCanceled;
@@ -90,6 +94,9 @@ internal sealed class UpstreamConnection : IAsyncDisposable
         return _transport is null || !_transport.ConnectionClosed.IsCancellationRequested;
     }
 
+    /// <summary>The connection goes back to the pool: watch it for the upstream closing it.</summary>
+    public void OnPooled() => (Input as SocketReader)?.WatchIdle();
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -98,9 +105,13 @@ internal sealed class UpstreamConnection : IAsyncDisposable
         }
 
         Endpoint.OnConnectionClosed();
-        if (_socketPipe is not null)
+        if (_stream is null && _socket is not null)
         {
-            await _socketPipe.DisposeAsync();
+            // Closing the socket ends a read or send running in another task (a tunnel); each side releases its
+            // blocks when that operation returns.
+            _socket.Dispose();
+            Input.Complete();
+            Output.Complete();
         }
         else if (_transport is not null)
         {

@@ -6,7 +6,8 @@ using Microsoft.AspNetCore.Connections;
 namespace EdgeProxy.Upstreams;
 
 /// <summary>
-/// Opens upstream connections: TCP with Nagle off as a <see cref="SocketPipe"/>, or wrapped in an SslStream for
+/// Opens upstream connections: TCP with Nagle off, read and written straight on the socket (<see cref="SocketReader"/>,
+/// <see cref="SocketWriter"/>), or wrapped in an SslStream for
 /// <c>https://</c> endpoints.
 /// </summary>
 internal sealed class UpstreamConnector

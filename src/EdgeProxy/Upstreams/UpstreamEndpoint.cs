@@ -114,6 +114,7 @@ internal sealed class UpstreamEndpoint
         if (reusable && !_retired && Interlocked.Increment(ref _idleCount) <= _maxIdle)
         {
             connection.IdleSince = Environment.TickCount64;
+            connection.OnPooled();
             _idle.Enqueue(connection);
             return;
         }

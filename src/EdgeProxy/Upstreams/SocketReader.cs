@@ -1,0 +1,271 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+
+namespace EdgeProxy.Upstreams;
+
+/// <summary>
+/// The read side of a plain upstream socket as a <see cref="PipeReader"/>, without a pipe: a read receives
+/// straight into the reader's own blocks on the caller's thread. A pipe in between costs a lock on every read and
+/// a loop that hands each receive to the reader; here a receive that completes at once (a response already
+/// waiting) is handed back synchronously, and one that waits resumes the caller directly. Receives take up to a
+/// 32 KiB block, so a large response crosses the proxy in few reads; nothing is received until the caller asks
+/// (back-pressure), and consumed blocks go back to the pool, so an idle pooled connection holds none.
+/// A read pending while <see cref="CancelPendingRead"/> is called is not interrupted (nothing here needs it:
+/// reads are bounded by the exchange timer's token).
+/// </summary>
+internal sealed class SocketReader(Socket socket) : PipeReader
+{
+    private SocketSegmentChain _chain;
+    private int _headStart;
+    private bool _examinedAll;
+    private bool _endOfStream;
+    private bool _cancelNext;
+    private int _state; // 0 idle, 1 receiving, 2 completed (blocks released), 3 completed while receiving
+    private ValueTask<int> _idleWait;
+    private bool _watching;
+
+    private ReadOnlySequence<byte> Buffered => _chain.IsEmpty
+        ? ReadOnlySequence<byte>.Empty
+        : new ReadOnlySequence<byte>(_chain.Head!, _headStart, _chain.Tail!, _chain.Tail!.Length);
+
+    /// <summary>
+    /// While the connection sits in the pool, a zero-byte receive waits on it: it completes when the upstream closes
+    /// the connection (or sends something unasked), which <see cref="IdleEnded"/> then reports without a system call,
+    /// and it is the wait for the next response, so the receive after the next request's send goes straight to the
+    /// data instead of first trying an empty socket.
+    /// </summary>
+    public void WatchIdle()
+    {
+        if (_watching || _endOfStream || !_chain.IsEmpty)
+        {
+            return;
+        }
+
+        try
+        {
+            _idleWait = socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+            _watching = true;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            _endOfStream = true;
+        }
+    }
+
+    /// <summary>The upstream closed or sent something while the connection was idle: it cannot carry a request.</summary>
+    public bool IdleEnded => _watching ? _idleWait.IsCompleted : _endOfStream || !_chain.IsEmpty;
+
+    public override bool TryRead(out ReadResult result)
+    {
+        ThrowIfCompleted();
+        if (_cancelNext)
+        {
+            _cancelNext = false;
+            result = new ReadResult(Buffered, isCanceled: true, isCompleted: false);
+            return true;
+        }
+
+        if (_endOfStream || (!_chain.IsEmpty && !_examinedAll))
+        {
+            result = new ReadResult(Buffered, isCanceled: false, isCompleted: _endOfStream);
+            return true;
+        }
+
+        result = default;
+        return false;
+    }
+
+    public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
+    {
+        if (TryRead(out var buffered))
+        {
+            return new ValueTask<ReadResult>(buffered);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_watching)
+        {
+            _watching = false;
+            if (!_idleWait.IsCompleted)
+            {
+                return WaitThenReadAsync(cancellationToken);
+            }
+
+            ObserveIdleWait();
+        }
+
+        Volatile.Write(ref _state, 1);
+        var free = _chain.GetFree(BlockMemoryPool.BlockSize / 2);
+        ValueTask<int> receive;
+        try
+        {
+            receive = socket.ReceiveAsync(free, SocketFlags.None, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            var error = Received(0, e);
+            return error is null ? new ValueTask<ReadResult>(Result()) : ValueTask.FromException<ReadResult>(error);
+        }
+
+        if (receive.IsCompletedSuccessfully)
+        {
+            var error = Received(receive.Result, null);
+            return error is null ? new ValueTask<ReadResult>(Result()) : ValueTask.FromException<ReadResult>(error);
+        }
+
+        return AwaitReceiveAsync(receive);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<ReadResult> WaitThenReadAsync(CancellationToken cancellationToken)
+    {
+        // The idle wait was started without the exchange's token: a timeout closes the socket to end it (the
+        // connection is discarded after a timeout anyway).
+        using (cancellationToken.UnsafeRegister(static s => ((Socket)s!).Dispose(), socket))
+        {
+            try
+            {
+                await _idleWait;
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                // The receive below reports what happened to the socket.
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return await ReadAsync(cancellationToken);
+    }
+
+    private void ObserveIdleWait()
+    {
+        try
+        {
+            _idleWait.GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // The receive that follows reports what happened to the socket.
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<ReadResult> AwaitReceiveAsync(ValueTask<int> receive)
+    {
+        int count;
+        try
+        {
+            count = await receive;
+        }
+        catch (Exception e)
+        {
+            var error = Received(0, e);
+            if (error is not null)
+            {
+                throw error;
+            }
+
+            return Result();
+        }
+
+        var failed = Received(count, null);
+        return failed is null ? Result() : throw failed;
+    }
+
+    /// <summary>Books a finished receive; returns the exception the caller should see, if any.</summary>
+    private Exception? Received(int count, Exception? error)
+    {
+        // Completed while the receive ran (the connection was disposed from another task): release now.
+        if (Interlocked.CompareExchange(ref _state, 0, 1) == 3)
+        {
+            _chain.ReleaseAll();
+            _endOfStream = true;
+            Volatile.Write(ref _state, 2);
+            return error is OperationCanceledException ? error : null;
+        }
+
+        switch (error)
+        {
+            case null when count == 0:
+                _endOfStream = true;
+                break;
+            case null:
+                _chain.Tail!.Filled(count);
+                _examinedAll = false;
+                break;
+            case ObjectDisposedException:
+                // Disposal ends reads quietly, like the end of the stream.
+                _endOfStream = true;
+                break;
+            case SocketException { SocketErrorCode: SocketError.OperationAborted }:
+                _endOfStream = true;
+                break;
+            case SocketException socketError:
+                // A reset reaches the reader as an IOException, like a stream's would.
+                return new IOException("upstream connection failed: " + socketError.SocketErrorCode, socketError);
+            default:
+                return error;
+        }
+
+        return null;
+    }
+
+    private ReadResult Result() => new(Buffered, isCanceled: false, isCompleted: _endOfStream);
+
+    public override void AdvanceTo(SequencePosition consumed) => AdvanceTo(consumed, consumed);
+
+    public override void AdvanceTo(SequencePosition consumed, SequencePosition examined)
+    {
+        ThrowIfCompleted();
+        if (_chain.IsEmpty)
+        {
+            return;
+        }
+
+        var tail = _chain.Tail!;
+        _examinedAll = ReferenceEquals(examined.GetObject(), tail) && examined.GetInteger() == tail.Length;
+        var segment = (SocketSegment?)consumed.GetObject() ?? _chain.Head!;
+        var index = consumed.GetInteger();
+        if (ReferenceEquals(segment, tail) && index == tail.Length)
+        {
+            // Everything consumed: no block is held between reads.
+            _chain.ReleaseAll();
+            _headStart = 0;
+            return;
+        }
+
+        if (index == segment.Length && segment.NextSegment is { } next)
+        {
+            segment = next;
+            index = 0;
+        }
+
+        _chain.ReleaseBefore(segment);
+        _headStart = index;
+    }
+
+    public override void CancelPendingRead() => _cancelNext = true;
+
+    public override void Complete(Exception? exception = null)
+    {
+        if (Interlocked.CompareExchange(ref _state, 3, 1) == 1)
+        {
+            return; // the running receive releases the blocks when it returns
+        }
+
+        if (Interlocked.Exchange(ref _state, 2) != 2)
+        {
+            _chain.ReleaseAll();
+        }
+    }
+
+    private void ThrowIfCompleted()
+    {
+        if (Volatile.Read(ref _state) >= 2)
+        {
+            throw new InvalidOperationException("Reading is not allowed after the reader was completed.");
+        }
+    }
+}

@@ -1,0 +1,155 @@
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+
+namespace EdgeProxy.Upstreams;
+
+/// <summary>
+/// The write side of a plain upstream socket as a <see cref="PipeWriter"/>, without a pipe: writes fill the
+/// writer's own blocks and a flush sends them on the caller's thread, so a request head goes out in the flush that
+/// ends it, with no lock and no hand-off to a send loop. A flush completes when the kernel has taken every byte,
+/// which is the back-pressure a slow upstream puts on a streamed request body. A failed send ends writing: that
+/// flush and every later one report <see cref="FlushResult.IsCompleted"/>, and the reader reports the error.
+/// </summary>
+internal sealed class SocketWriter(Socket socket) : PipeWriter
+{
+    private SocketSegmentChain _chain;
+    private long _unflushed;
+    private bool _failed;
+    private int _state; // 0 idle, 1 sending, 2 completed (blocks released), 3 completed while sending
+
+    public override bool CanGetUnflushedBytes => true;
+
+    public override long UnflushedBytes => _unflushed;
+
+    public override Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        ThrowIfCompleted();
+        return _chain.GetFree(sizeHint);
+    }
+
+    public override Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
+
+    public override void Advance(int bytes)
+    {
+        _chain.Tail!.Filled(bytes);
+        _unflushed += bytes;
+    }
+
+    public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfCompleted();
+        if (_failed || _chain.IsEmpty)
+        {
+            _chain.ReleaseAll();
+            _unflushed = 0;
+            return new ValueTask<FlushResult>(new FlushResult(isCanceled: false, isCompleted: _failed));
+        }
+
+        Volatile.Write(ref _state, 1);
+        while (_chain.Head is { } segment)
+        {
+            ValueTask<int> send;
+            try
+            {
+                send = segment.Length == 0 ? new ValueTask<int>(0) : socket.SendAsync(segment.Memory, SocketFlags.None, cancellationToken);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                return new ValueTask<FlushResult>(Sent(failed: true));
+            }
+
+            if (!send.IsCompletedSuccessfully)
+            {
+                return AwaitSendAsync(send, cancellationToken);
+            }
+
+            NextSegment();
+        }
+
+        return new ValueTask<FlushResult>(Sent(failed: false));
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<FlushResult> AwaitSendAsync(ValueTask<int> send, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await send;
+            NextSegment();
+            while (_chain.Head is { } segment)
+            {
+                if (segment.Length > 0)
+                {
+                    await socket.SendAsync(segment.Memory, SocketFlags.None, cancellationToken);
+                }
+
+                NextSegment();
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return Sent(failed: true);
+        }
+        catch (OperationCanceledException)
+        {
+            Sent(failed: true);
+            throw;
+        }
+
+        return Sent(failed: false);
+    }
+
+    private void NextSegment()
+    {
+        var head = _chain.Head!;
+        if (head.NextSegment is { } next)
+        {
+            _chain.ReleaseBefore(next);
+        }
+        else
+        {
+            _chain.ReleaseAll();
+        }
+    }
+
+    private FlushResult Sent(bool failed)
+    {
+        _failed |= failed;
+        _unflushed = 0;
+        if (Interlocked.CompareExchange(ref _state, 0, 1) == 3)
+        {
+            _chain.ReleaseAll();
+            Volatile.Write(ref _state, 2);
+            return new FlushResult(isCanceled: false, isCompleted: true);
+        }
+
+        _chain.ReleaseAll();
+        return new FlushResult(isCanceled: false, isCompleted: _failed);
+    }
+
+    public override void CancelPendingFlush()
+    {
+    }
+
+    public override void Complete(Exception? exception = null)
+    {
+        if (Interlocked.CompareExchange(ref _state, 3, 1) == 1)
+        {
+            return; // the running send releases the blocks when it returns
+        }
+
+        if (Interlocked.Exchange(ref _state, 2) != 2)
+        {
+            _chain.ReleaseAll();
+        }
+    }
+
+    private void ThrowIfCompleted()
+    {
+        if (Volatile.Read(ref _state) >= 2)
+        {
+            throw new InvalidOperationException("Writing is not allowed after the writer was completed.");
+        }
+    }
+}
