@@ -172,6 +172,32 @@ public sealed class UpstreamFailureTests
     }
 
     [Fact]
+    public async Task Pooled_connection_closed_by_the_upstream_while_idle_is_not_used_for_a_request_with_a_body()
+    {
+        // A request with a body is never retried (the upstream may have acted on it), so the pool must notice that
+        // the upstream closed its idle connection before sending on it: every POST here needs a fresh connection.
+        await using var raw = new RawUpstream(async (stream, _) =>
+        {
+            using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await stream.ReadExactlyAsync(new byte[5], bounded.Token);
+            await stream.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"u8.ToArray());
+            await Task.Delay(50);
+        });
+        await using var gateway = await TestGateway.StartAsync(TestGateway.MainToml(TestGateway.Cluster("raw", raw.Url) + Route("r", "raw", "/")));
+        for (var i = 0; i < 5; i++)
+        {
+            using var client = gateway.Connect();
+            await client.SendAsync("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello");
+            var response = await client.ReadResponseAsync();
+            Assert.Equal(200, response.Status);
+            Assert.Equal("ok", response.BodyText);
+            await Task.Delay(150);
+        }
+
+        Assert.Equal(5, raw.Connections);
+    }
+
+    [Fact]
     public async Task WebSocket_upgrade_becomes_a_tunnel()
     {
         await using var upstream = await TestUpstream.StartAsync();
