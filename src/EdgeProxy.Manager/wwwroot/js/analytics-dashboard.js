@@ -105,8 +105,12 @@
             for (const e of g.examples) {
                 const code = document.createElement('code');
                 code.textContent = `${e.requestId} ${e.method} ${e.status}${e.consumer ? ' ' + e.consumer : ''}${e.policy ? ' [' + e.policy + ']' : ''}`;
-                examples.appendChild(e.request ? requestDetails(code, e) : code);
-                examples.appendChild(document.createElement('br'));
+                if (e.request) {
+                    examples.appendChild(requestDetails(code, e)); // a block of its own
+                } else {
+                    examples.appendChild(code);
+                    examples.appendChild(document.createElement('br'));
+                }
             }
         }
     }
