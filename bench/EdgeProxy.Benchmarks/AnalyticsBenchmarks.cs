@@ -27,6 +27,9 @@ public class AnalyticsBenchmarks
     private AnalyticsBatchEncoder _lz4 = null!;
     private AnalyticsBatchEncoder _none = null!;
     private byte[] _encoded = [];
+    private readonly RequestSampleRing _samples = new(RequestSampleRing.DefaultSlots, int.MaxValue);
+    private byte[] _sampleHead = [];
+    private readonly RequestHead _sampleRequest = new(100);
 
     [GlobalSetup]
     public void Setup()
@@ -75,6 +78,10 @@ public class AnalyticsBenchmarks
             };
         }
 
+        // A browser-like request of 10 headers, three of them secret, and a secret in the query.
+        _sampleHead = "GET /orders/42/items?page=2&access_token=abcdef0123456789 HTTP/1.1\r\nHost: api.example.com\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36\r\nAccept: application/json\r\nAccept-Encoding: gzip, deflate, br\r\nAccept-Language: en-GB,en;q=0.9\r\nAuthorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc\r\nCookie: session=0123456789abcdef; theme=dark\r\nX-Api-Key: ep_0123456789abcdef0123456789abcdef\r\nX-Request-Id: 0123456789abcdef01234567\r\nX-Custom: visible\r\n\r\n"u8.ToArray();
+        Http11Parser.ParseRequest(_sampleHead, _sampleRequest, 100);
+
         _zstd = new AnalyticsBatchEncoder(AnalyticsCompression.Zstd);
         _lz4 = new AnalyticsBatchEncoder(AnalyticsCompression.Lz4);
         _none = new AnalyticsBatchEncoder(AnalyticsCompression.None);
@@ -97,6 +104,25 @@ public class AnalyticsBenchmarks
     {
         _capture.TryCapture(_exchange, "GET"u8, "0123456789abcdef01234567"u8);
         return _capture.TryTake(out _);
+    }
+
+    /// <summary>Request path of an error: claim a sample slot, write the target and headers scrubbed (as ClientConnection.TakeSample), commit; plus the shipper's release.</summary>
+    [Benchmark]
+    public int WriteErrorSample()
+    {
+        var ticket = _samples.TryClaim(out var slot);
+        var head = _sampleHead.AsSpan();
+        var writer = new AnalyticsSampleWriter(slot, _sampleRequest.Target(head), default);
+        var headers = _sampleRequest.Headers;
+        for (var i = 0; i < headers.Count; i++)
+        {
+            writer.AddHeader(headers.Name(head, i), headers.Value(head, i), "X-Api-Key"u8);
+        }
+
+        var length = writer.Finish();
+        _samples.Commit(ticket, length);
+        _samples.Release(ticket);
+        return length;
     }
 
     [Benchmark(OperationsPerInvoke = BatchSize)]

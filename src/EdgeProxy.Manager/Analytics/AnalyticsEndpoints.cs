@@ -127,5 +127,6 @@ public static class AnalyticsEndpoints
     private static IResult ErrorsResult(IReadOnlyList<ErrorGroup> groups, HttpRequest request) => !Csv(request) ? Results.Ok(groups) : CsvExport.Result(groups, "errors.csv",
         ("route", g => g.Route), ("upstream", g => g.Upstream), ("error_kind", g => g.ErrorKind), ("count", g => g.Count),
         ("first_in_range", g => g.FirstInRange), ("last_in_range", g => g.LastInRange), ("started_at", g => g.StartedAt),
-        ("example_request_ids", g => string.Join(' ', g.Examples.Select(e => e.RequestId))));
+        ("example_request_ids", g => string.Join(' ', g.Examples.Select(e => e.RequestId))),
+        ("example_targets", g => string.Join(" | ", g.Examples.Select(e => e.Request is { } r ? e.Method + " " + r.Target : ""))));
 }

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
+using EdgeProxy.Policy.Analytics;
 using Microsoft.Data.Sqlite;
 
 namespace EdgeProxy.Manager.Analytics;
@@ -240,7 +242,7 @@ public sealed class AnalyticsQueries(AnalyticsStore store)
     {
         using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT request_id, at_us, method, status, consumer, policy, total_us, gateway_id FROM analytics_errors
+            SELECT request_id, at_us, method, status, consumer, policy, total_us, gateway_id, sample FROM analytics_errors
             WHERE route = $r AND upstream = $u AND error_kind = $k AND at_us <= $newest ORDER BY at_us DESC LIMIT $limit
             """;
         command.Parameters.AddWithValue("$r", route);
@@ -252,8 +254,9 @@ public sealed class AnalyticsQueries(AnalyticsStore store)
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
+            var sample = reader.IsDBNull(8) ? null : JsonSerializer.Deserialize<AnalyticsRequestSample>(reader.GetString(8), AnalyticsStore.SampleJson);
             examples.Add(new ErrorExample(reader.GetString(0), FromMicroseconds(reader.GetInt64(1)), reader.GetString(2), reader.GetInt32(3),
-                reader.GetString(4), reader.GetString(5), reader.GetInt64(6), reader.GetString(7)));
+                reader.GetString(4), reader.GetString(5), reader.GetInt64(6), reader.GetString(7), sample));
         }
 
         return examples;

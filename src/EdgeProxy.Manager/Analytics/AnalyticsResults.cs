@@ -41,8 +41,12 @@ public sealed record TopEntry(
     long BytesIn,
     long BytesOut);
 
-/// <summary>An error sample as stored (no headers: the wire record carries none).</summary>
-public sealed record ErrorExample(string RequestId, DateTimeOffset At, string Method, int Status, string Consumer, string Policy, long TotalUs, string GatewayId);
+/// <summary>
+/// An error sample as stored; <see cref="Request"/> is the request's target and headers (secrets redacted) when the
+/// gateway sent them (wire format v3, within its per-second cap), else null.
+/// </summary>
+public sealed record ErrorExample(string RequestId, DateTimeOffset At, string Method, int Status, string Consumer, string Policy, long TotalUs, string GatewayId,
+    EdgeProxy.Policy.Analytics.AnalyticsRequestSample? Request = null);
 
 /// <summary>
 /// Errors of one (route, upstream, kind). <see cref="StartedAt"/> is the change point: the first error of the

@@ -79,6 +79,15 @@ public static class AnalyticsSchema
         UPDATE analytics_hour SET failures = count WHERE status_class = 5;
         """;
 
+    /// <summary>
+    /// An error row's request sample (wire format v3): JSON of <see cref="EdgeProxy.Policy.Analytics.AnalyticsRequestSample"/>
+    /// (target, headers with secrets redacted), NULL when the record carried none. Rows before this step have none.
+    /// It lives and dies with its row, so the error-sample retention covers it.
+    /// </summary>
+    public const string SamplesStep = """
+        ALTER TABLE analytics_errors ADD COLUMN sample TEXT NULL;
+        """;
+
     /// <summary>SLOs, alert rules, each rule's current state and its fired/resolved history.</summary>
     public const string AlertsStep = """
         CREATE TABLE analytics_slos (

@@ -1,6 +1,9 @@
 using System.Globalization;
+using System.Text.Json;
+using EdgeProxy.Manager.Catalog;
 using EdgeProxy.Manager.Data;
 using EdgeProxy.Policy.Analytics;
+using EdgeProxy.Policy.Config;
 using Microsoft.Data.Sqlite;
 
 namespace EdgeProxy.Manager.Analytics;
@@ -20,12 +23,18 @@ public sealed class AnalyticsStore : IDisposable
     private SqliteCommand? _insertError;
 
     private readonly AnalyticsMeter? _meter;
+    private readonly PolicyTable? _policies;
 
-    public AnalyticsStore(ManagerDatabase database, AnalyticsMeter? meter = null)
+    /// <param name="policies">The gateway config the manager reads: its API-key header and query parameter are secret in samples.</param>
+    public AnalyticsStore(ManagerDatabase database, AnalyticsMeter? meter = null, PolicyTable? policies = null)
     {
         _database = database;
         _meter = meter;
+        _policies = policies;
     }
+
+    /// <summary>How samples are kept in <c>analytics_errors.sample</c> and read back.</summary>
+    public static readonly JsonSerializerOptions SampleJson = new(JsonSerializerDefaults.Web);
 
     /// <summary>Opens a connection with the sketch functions registered (queries and the retention job use it).</summary>
     public SqliteConnection Open()
@@ -152,6 +161,7 @@ public sealed class AnalyticsStore : IDisposable
         var p = command.Parameters;
         var header = batch.Header;
         var records = batch.Records;
+        var keys = _policies?.Current.Config?.ApiKeys ?? new ApiKeySettings();
         for (var i = 0; i < records.Length; i++)
         {
             ref readonly var record = ref records[i];
@@ -159,6 +169,11 @@ public sealed class AnalyticsStore : IDisposable
             {
                 continue;
             }
+
+            // Scrubbed again with the manager's own view of the key names: what reaches the file is never more than that.
+            p["$sample"].Value = batch.SampleOf(in record) is { } sample
+                ? JsonSerializer.Serialize(sample.Scrub(keys.Header, keys.QueryParameter), SampleJson)
+                : DBNull.Value;
 
             // The gateway's X-Request-Id; a record without one (not from the gateway) is named by its place instead
             // (gateway, instance, batch, position).
@@ -197,9 +212,9 @@ public sealed class AnalyticsStore : IDisposable
             {RollupSql.MergeOnConflict("minute")}
             """, "$t", "$route", "$api", "$consumer", "$class", "$upstream", "$count", "$errors", "$bin", "$bout", "$hits", "$lookups", "$tus", "$uus", "$ous", "$ts", "$us", "$os", "$failures");
         _insertError = Command(connection, """
-            INSERT INTO analytics_errors (request_id, at_us, route, api, consumer, upstream, method, status, error_kind, policy, total_us, gateway_id)
-            VALUES ($rid, $at, $route, $api, $consumer, $upstream, $method, $status, $kind, $policy, $tus, $gw)
-            """, "$rid", "$at", "$route", "$api", "$consumer", "$upstream", "$method", "$status", "$kind", "$policy", "$tus", "$gw");
+            INSERT INTO analytics_errors (request_id, at_us, route, api, consumer, upstream, method, status, error_kind, policy, total_us, gateway_id, sample)
+            VALUES ($rid, $at, $route, $api, $consumer, $upstream, $method, $status, $kind, $policy, $tus, $gw, $sample)
+            """, "$rid", "$at", "$route", "$api", "$consumer", "$upstream", "$method", "$status", "$kind", "$policy", "$tus", "$gw", "$sample");
         _connection = connection;
     }
 

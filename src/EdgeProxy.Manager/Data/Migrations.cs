@@ -159,6 +159,9 @@ public static class Migrations
 
         // 9: rollups count failures (what SLO availability counts against) apart from errors.
         Analytics.AnalyticsSchema.FailuresStep,
+
+        // 10: error rows keep the request sample (target and headers, secrets redacted) of wire format v3.
+        Analytics.AnalyticsSchema.SamplesStep,
     ];
 
     public static int Apply(SqliteConnection connection)

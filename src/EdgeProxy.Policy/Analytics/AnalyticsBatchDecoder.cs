@@ -51,6 +51,8 @@ public static class AnalyticsBatchDecoder
         }
 
         var records = new AnalyticsRecord[header.RecordCount];
+        var hasSamples = body[4] >= 3;
+        List<AnalyticsRequestSample?> samples = [null];
         var previous = header.CreatedUnixMilliseconds * 1000;
         for (var i = 0; i < records.Length; i++)
         {
@@ -101,6 +103,15 @@ public static class AnalyticsBatchDecoder
             }
 
             r.RequestId.Set(requestId);
+            if (hasSamples)
+            {
+                var sampleLength = reader.Count(AnalyticsWire.MaxSampleBytes, "sample length");
+                if (sampleLength > 0)
+                {
+                    samples.Add(ReadSample(reader.Bytes(sampleLength, "sample"), i));
+                    r.Sample = samples.Count - 1;
+                }
+            }
         }
 
         if (!reader.AtEnd)
@@ -108,7 +119,98 @@ public static class AnalyticsBatchDecoder
             throw new AnalyticsFormatException("trailing bytes after the last record");
         }
 
-        return new AnalyticsBatch(header, names, records);
+        return new AnalyticsBatch(header, names, records, [.. samples]);
+    }
+
+    /// <summary>A request sample (docs/analytics-wire.md): bounds, flag bits and byte classes all checked; exactly consumed.</summary>
+    private static AnalyticsRequestSample ReadSample(ReadOnlySpan<byte> bytes, int record)
+    {
+        var reader = new Reader(bytes);
+        var target = reader.Bytes(reader.Count(AnalyticsWire.MaxSampleTargetBytes, "sample target length"), "sample target");
+        foreach (var b in target)
+        {
+            if (b is <= 0x20 or 0x7F)
+            {
+                throw new AnalyticsFormatException($"record {record}: sample target has byte 0x{b:x2}");
+            }
+        }
+
+        var targetFlags = reader.Byte();
+        if ((targetFlags & ~SampleFlags.Truncated) != 0)
+        {
+            throw new AnalyticsFormatException($"record {record}: unknown sample target flags {targetFlags}");
+        }
+
+        var count = reader.Byte();
+        if (count > AnalyticsWire.MaxSampleHeaders)
+        {
+            throw new AnalyticsFormatException($"record {record}: {count} sample headers, at most {AnalyticsWire.MaxSampleHeaders}");
+        }
+
+        var headers = new AnalyticsSampleHeader[count];
+        for (var h = 0; h < count; h++)
+        {
+            var nameLength = reader.Byte();
+            if (nameLength is 0 or > AnalyticsWire.MaxSampleNameBytes)
+            {
+                throw new AnalyticsFormatException($"record {record}: sample header name of {nameLength} bytes");
+            }
+
+            var name = reader.Bytes(nameLength, "sample header name");
+            if (!IsToken(name))
+            {
+                throw new AnalyticsFormatException($"record {record}: sample header name is not a token");
+            }
+
+            var flags = reader.Byte();
+            if ((flags & ~(SampleFlags.Truncated | SampleFlags.Redacted)) != 0)
+            {
+                throw new AnalyticsFormatException($"record {record}: unknown sample header flags {flags}");
+            }
+
+            var value = reader.Bytes(reader.Count(AnalyticsWire.MaxSampleValueBytes, "sample header value length"), "sample header value");
+            var redacted = (flags & SampleFlags.Redacted) != 0;
+            if (redacted && !value.IsEmpty)
+            {
+                throw new AnalyticsFormatException($"record {record}: a redacted sample header carries a value");
+            }
+
+            foreach (var b in value)
+            {
+                if ((b < 0x20 && b != 0x09) || b == 0x7F)
+                {
+                    throw new AnalyticsFormatException($"record {record}: sample header value has byte 0x{b:x2}");
+                }
+            }
+
+            headers[h] = new AnalyticsSampleHeader(Encoding.ASCII.GetString(name), redacted ? RequestScrub.RedactedText : Lenient.GetString(value),
+                redacted, (flags & SampleFlags.Truncated) != 0);
+        }
+
+        var omitted = reader.Count(0xFFFF, "omitted sample headers");
+        if (!reader.AtEnd)
+        {
+            throw new AnalyticsFormatException($"record {record}: trailing bytes in the sample");
+        }
+
+        return new AnalyticsRequestSample(Lenient.GetString(target), (targetFlags & SampleFlags.Truncated) != 0, headers, omitted);
+    }
+
+    /// <summary>Values may hold obs-text and a cut may split a UTF-8 sequence: such bytes become U+FFFD, never an error.</summary>
+    private static readonly UTF8Encoding Lenient = new(false, false);
+
+    private static bool IsToken(ReadOnlySpan<byte> name)
+    {
+        foreach (var b in name)
+        {
+            var ok = (b >= '0' && b <= '9') || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || "!#$%&'*+-.^_`|~"u8.Contains(b);
+            if (!ok)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static AnalyticsBatchHeader ReadHeader(ReadOnlySpan<byte> body, out int payloadLength, out int compressedLength, out int headerLength)
@@ -118,9 +220,9 @@ public static class AnalyticsBatchDecoder
             throw new AnalyticsFormatException("not an analytics batch (magic \"EPAB\" missing)");
         }
 
-        if (body[4] != AnalyticsWire.Version)
+        if (body[4] is < AnalyticsWire.OldestVersion or > AnalyticsWire.Version)
         {
-            throw new AnalyticsFormatException($"unsupported batch version {body[4]} (this reader knows {AnalyticsWire.Version})");
+            throw new AnalyticsFormatException($"unsupported batch version {body[4]} (this reader knows {AnalyticsWire.OldestVersion} to {AnalyticsWire.Version})");
         }
 
         var compression = (AnalyticsCompression)body[5];

@@ -6,6 +6,9 @@ using ZstdSharp;
 
 namespace EdgeProxy.Policy.Analytics;
 
+/// <summary>Gives the encoder the wire bytes of a record's sample (<see cref="AnalyticsRecord.Sample"/> ≠ 0).</summary>
+public delegate ReadOnlySpan<byte> AnalyticsSampleSource(int sample);
+
 /// <summary>
 /// Writes batches in the format of docs/analytics-wire.md. One encoder belongs to one thread (the gateway's shipper)
 /// and reuses its buffers, name map and compressor across batches.
@@ -29,14 +32,16 @@ public sealed class AnalyticsBatchEncoder : IDisposable
 
     /// <summary>
     /// Encodes <paramref name="records"/>, whose name ids <paramref name="nameOf"/> turns into text (0 is none).
+    /// A record with a <see cref="AnalyticsRecord.Sample"/> carries the bytes <paramref name="sampleOf"/> gives for it
+    /// (written by <see cref="AnalyticsSampleWriter"/>); without a source no record carries one.
     /// The result is valid until the next call.
     /// </summary>
     public ReadOnlyMemory<byte> Encode(string gatewayId, ulong instance, ulong sequence, long createdUnixMilliseconds,
-        ReadOnlySpan<AnalyticsRecord> records, Func<int, string> nameOf)
+        ReadOnlySpan<AnalyticsRecord> records, Func<int, string> nameOf, AnalyticsSampleSource? sampleOf = null)
     {
         _localIds.Clear();
         _names.Clear();
-        var recordsLength = WriteRecords(records, createdUnixMilliseconds * 1000);
+        var recordsLength = WriteRecords(records, createdUnixMilliseconds * 1000, sampleOf);
         var payloadLength = MoveRecordsAfterNames(recordsLength, nameOf);
 
         var gatewayBytes = Encoding.UTF8.GetByteCount(gatewayId);
@@ -99,13 +104,22 @@ public sealed class AnalyticsBatchEncoder : IDisposable
     }
 
     // Worst case per record: 10 (time) + 7*5 (names) + 1+6 (client) + 1+3+1+1 (method, status, cache, error) + 4*10 (numbers)
-    // + 1+64 (request id).
-    private const int MaxRecordBytes = 10 + 35 + 7 + 6 + 40 + 1 + AnalyticsRequestId.MaxLength;
+    // + 1+64 (request id) + 2 (sample length; the sample's own bytes are added per record).
+    private const int MaxRecordBytes = 10 + 35 + 7 + 6 + 40 + 1 + AnalyticsRequestId.MaxLength + 2;
 
     /// <summary>Writes the records into <see cref="_payload"/>, assigning batch-local name ids as it meets them.</summary>
-    private int WriteRecords(ReadOnlySpan<AnalyticsRecord> records, long previousMicros)
+    private int WriteRecords(ReadOnlySpan<AnalyticsRecord> records, long previousMicros, AnalyticsSampleSource? sampleOf)
     {
-        Grow(ref _payload, records.Length * MaxRecordBytes);
+        var bound = (long)records.Length * MaxRecordBytes;
+        if (sampleOf is not null)
+        {
+            foreach (ref readonly var r in records)
+            {
+                bound += r.Sample != 0 ? Sample(sampleOf, r.Sample).Length : 0;
+            }
+        }
+
+        Grow(ref _payload, checked((int)bound));
         var span = _payload.AsSpan();
         var at = 0;
         foreach (ref readonly var r in records)
@@ -138,9 +152,20 @@ public sealed class AnalyticsBatchEncoder : IDisposable
             span[at++] = (byte)requestId.Length;
             requestId.CopyTo(span[at..]);
             at += requestId.Length;
+            var sample = r.Sample != 0 && sampleOf is not null ? Sample(sampleOf, r.Sample) : default;
+            at += AnalyticsWire.WriteVarint(span[at..], (ulong)sample.Length);
+            sample.CopyTo(span[at..]);
+            at += sample.Length;
         }
 
         return at;
+    }
+
+    private static ReadOnlySpan<byte> Sample(AnalyticsSampleSource sampleOf, int sample)
+    {
+        var bytes = sampleOf(sample);
+        return bytes.Length <= AnalyticsWire.MaxSampleBytes ? bytes
+            : throw new ArgumentException($"sample {sample} is {bytes.Length} bytes, more than {AnalyticsWire.MaxSampleBytes}", nameof(sampleOf));
     }
 
     private ulong Local(int id)

@@ -46,6 +46,12 @@ public struct AnalyticsRecord
     /// <summary>The gateway's X-Request-Id for the request (the one it sent upstream and answered with).</summary>
     public AnalyticsRequestId RequestId;
 
+    /// <summary>
+    /// The record's request sample (errors only), 0 for none: in the gateway a slot of its sample ring, after decoding
+    /// an index into <see cref="AnalyticsBatch.Samples"/> (see <see cref="AnalyticsBatch.SampleOf"/>).
+    /// </summary>
+    public int Sample;
+
     /// <summary>Errors are always kept by sampling: a 5xx or any error kind.</summary>
     public readonly bool IsError => Status >= 500 || Error != AnalyticsErrorKind.None;
 

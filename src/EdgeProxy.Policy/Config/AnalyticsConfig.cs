@@ -30,6 +30,12 @@ public sealed record AnalyticsSettings
     /// <summary>How long one POST may take before the batch goes to the spool.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Request samples (target and headers, secrets redacted) taken per second at most for error records; 0 takes
+    /// none. The record is kept either way.
+    /// </summary>
+    public int ErrorSamplesPerSecond { get; init; } = 50;
+
     /// <summary>Directory for batches the manager could not take yet; empty: such batches are dropped (counted).</summary>
     public string SpoolDir { get; init; } = "";
 
@@ -41,6 +47,7 @@ public sealed record AnalyticsSettings
     {
         builder.Append($"Endpoint = {Endpoint}, Secret = {(Secret.Length > 0 ? "(set)" : "(none)")}, GatewayId = {GatewayId}, ");
         builder.Append($"BatchMaxRecords = {BatchMaxRecords}, FlushInterval = {FlushInterval}, Buffer = {Buffer}, Compression = {Compression}, ");
+        builder.Append($"ErrorSamplesPerSecond = {ErrorSamplesPerSecond}, ");
         builder.Append($"Timeout = {Timeout}, SpoolDir = {SpoolDir}, SpoolMaxBytes = {SpoolMaxBytes}");
         return true;
     }

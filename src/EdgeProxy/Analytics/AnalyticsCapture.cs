@@ -6,10 +6,13 @@ namespace EdgeProxy.Analytics;
 /// <summary>
 /// The request path's side of analytics: turns an <see cref="ExchangeRecord"/> into an unmanaged
 /// <see cref="AnalyticsRecord"/> in a <see cref="BoundedRing{TSlot}"/> slot. Applies the route's sampling; a full
-/// ring drops the record and counts it. The shipper thread takes the records out in order.
+/// ring drops the record and counts it. The shipper thread takes the records out in order. An error record may carry
+/// a request sample, written by the connection into a slot of <see cref="Samples"/> beforehand.
 /// </summary>
-internal sealed class AnalyticsCapture(int capacity)
+internal sealed class AnalyticsCapture(int capacity, int sampleSlots = RequestSampleRing.DefaultSlots, int samplesPerSecond = AnalyticsCapture.DefaultSamplesPerSecond)
 {
+    public const int DefaultSamplesPerSecond = 50;
+
     private readonly BoundedRing<Slot> _ring = new(capacity);
     private long _dropped;
     private long _sampledOut;
@@ -22,12 +25,20 @@ internal sealed class AnalyticsCapture(int capacity)
 
     public long Pending => _ring.Count;
 
-    public bool TryCapture(in ExchangeRecord e, ReadOnlySpan<byte> method, ReadOnlySpan<byte> requestId)
+    /// <summary>The request samples of error records (slots the shipper frees once it has encoded them).</summary>
+    public RequestSampleRing Samples { get; } = new(sampleSlots, samplesPerSecond);
+
+    /// <summary>Errors are always recorded (and may carry a sample): a 5xx or any error kind; same rule as <see cref="AnalyticsRecord.IsError"/>.</summary>
+    public static bool IsError(int status, Http.ProxyErrorKind error) => status >= 500 || error != Http.ProxyErrorKind.None;
+
+    /// <summary>Queues the record; <paramref name="sample"/> (a ticket of <see cref="Samples"/>, or 0) goes with it, or is freed when the record is not kept.</summary>
+    public bool TryCapture(in ExchangeRecord e, ReadOnlySpan<byte> method, ReadOnlySpan<byte> requestId, int sample = 0)
     {
-        var isError = e.Status >= 500 || e.Error != Http.ProxyErrorKind.None;
+        var isError = IsError(e.Status, e.Error);
         if (e.Route is { } route && !route.Analytics.Keep(isError))
         {
             Interlocked.Increment(ref _sampledOut);
+            ReleaseSample(sample);
             return false;
         }
 
@@ -36,6 +47,7 @@ internal sealed class AnalyticsCapture(int capacity)
         {
             Interlocked.Increment(ref _dropped);
             AnalyticsMetrics.DroppedBufferFull.Inc();
+            ReleaseSample(sample);
             return false;
         }
 
@@ -60,8 +72,18 @@ internal sealed class AnalyticsCapture(int capacity)
         r.BytesIn = e.BytesIn;
         r.BytesOut = e.BytesOut;
         r.RequestId.Set(requestId);
+        r.Sample = sample;
         _ring.Publish(slot);
         return true;
+    }
+
+    /// <summary>Frees a sample slot (0: nothing to free).</summary>
+    public void ReleaseSample(int sample)
+    {
+        if (sample != 0)
+        {
+            Samples.Release(sample);
+        }
     }
 
     /// <summary>Takes the oldest record; shipper thread only.</summary>

@@ -12,6 +12,18 @@ internal static class AnalyticsMetrics
 
     public static readonly Counter.Child DroppedBufferFull = RecordsDropped.WithLabels("buffer_full");
 
+    public static readonly Counter SamplesSkipped = Metrics.CreateCounter(
+        "edgeproxy_analytics_samples_skipped_total",
+        "Request samples (headers and target of an error record) not taken, by reason: buffer_full (every sample slot waiting for the shipper), rate_limited (error_samples_per_second reached). The record itself is kept.",
+        new CounterConfiguration { LabelNames = ["reason"] });
+
+    public static readonly Counter.Child SamplesSkippedFull = SamplesSkipped.WithLabels("buffer_full");
+
+    public static readonly Counter.Child SamplesSkippedRate = SamplesSkipped.WithLabels("rate_limited");
+
+    public static readonly Counter SamplesWritten = Metrics.CreateCounter(
+        "edgeproxy_analytics_samples_total", "Request samples taken for error records.");
+
     public static readonly Counter BatchesSent = Metrics.CreateCounter(
         "edgeproxy_analytics_batches_sent_total", "Analytics batches the manager accepted (fresh or from the spool).");
 

@@ -33,6 +33,7 @@ internal sealed class AnalyticsShipper : IDisposable
     private readonly TimeSpan _flushInterval;
     private readonly TimeSpan _shutdownTimeout;
     private readonly Func<int, string> _nameOf = AnalyticsNames.Of;
+    private readonly AnalyticsSampleSource _sampleOf;
     private readonly Thread _thread;
     private volatile bool _stopping;
     private ulong _sequence;
@@ -48,6 +49,7 @@ internal sealed class AnalyticsShipper : IDisposable
     public AnalyticsShipper(AnalyticsSettings settings, string gatewayId, AnalyticsCapture capture, ILogger logger)
     {
         _capture = capture;
+        _sampleOf = capture.Samples.Read;
         _logger = logger;
         _gatewayId = gatewayId;
         _instance = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
@@ -78,7 +80,7 @@ internal sealed class AnalyticsShipper : IDisposable
         }
 
         var gatewayId = settings.GatewayId.Length > 0 ? settings.GatewayId : config.Gateway.Name;
-        return new AnalyticsShipper(settings, gatewayId, new AnalyticsCapture(settings.Buffer), logger);
+        return new AnalyticsShipper(settings, gatewayId, new AnalyticsCapture(settings.Buffer, RequestSampleRing.DefaultSlots, settings.ErrorSamplesPerSecond), logger);
     }
 
     public AnalyticsCapture Capture => _capture;
@@ -152,7 +154,13 @@ internal sealed class AnalyticsShipper : IDisposable
 
     private void Ship(ReadOnlySpan<AnalyticsRecord> records)
     {
-        var body = _encoder.Encode(_gatewayId, _instance, ++_sequence, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), records, _nameOf);
+        var body = _encoder.Encode(_gatewayId, _instance, ++_sequence, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), records, _nameOf, _sampleOf);
+
+        // The samples are in the body now (sent or spooled from here on): their slots take new ones.
+        foreach (ref readonly var record in records)
+        {
+            _capture.ReleaseSample(record.Sample);
+        }
 
         // Batches queue behind the spool (order), and wait out the retry delay after a failure.
         if ((_spool is null || _spool.Count == 0) && Stopwatch.GetTimestamp() >= _retryAt)

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net;
 using System.Text;
+using EdgeProxy.Analytics;
 using EdgeProxy.Caching;
 using EdgeProxy.Config;
 using EdgeProxy.Observability;
@@ -61,6 +62,13 @@ internal sealed class ClientConnection
     private RequestHead? _request;
     private ResponseHead? _response;
     private int _requestIdLength;
+
+    // The request sample of an error record: the ticket of a filled slot of the capture's sample ring (0: none yet),
+    // and a copy of a head that had to be consumed before the outcome was known (a request with a body).
+    private int _sample;
+    private byte[]? _sampleHead;
+    private int _sampleHeadLength;
+    private bool _sampleHeadKept;
 
     // The route's precompiled CORS lines for this request's origin (null: the route has no CORS), and whether it is a preflight.
     private byte[]? _corsHeaders;
@@ -207,6 +215,7 @@ internal sealed class ClientConnection
                             var sent = true;
                             if (request.HasBody)
                             {
+                                KeepHeadForSample();
                                 ConsumeHead();
                                 if (answeredContinue)
                                 {
@@ -290,6 +299,12 @@ internal sealed class ClientConnection
                         var compression = route.Compression is { } compressionPolicy && response.StatusCode != 101 && !request.HasBody
                             ? compressionPolicy.Decide(_head.Span, request, ResponseHeadSpan(), response)
                             : default;
+                        if (response.StatusCode >= 500)
+                        {
+                            // An error record to come: sample the request while its head is still here.
+                            TakeSample();
+                        }
+
                         ConsumeHead();
                         var current = _upstream!;
                         var upstreamMicros = ElapsedMicros(upstreamStarted);
@@ -403,6 +418,7 @@ internal sealed class ClientConnection
         finally
         {
             await DisposeUpstreamAsync();
+            ReleaseSample();
             _cache.CompleteStore(complete: false);
             _cache.Reset();
             _compressor.Abort();
@@ -520,6 +536,8 @@ internal sealed class ClientConnection
         }
 
         var request = _request;
+        ReleaseSample();
+        _sampleHeadKept = false;
         _bodyForwarded = false;
         _cacheOutcome = CacheOutcome.Bypass;
         _bytesIn = 0;
@@ -963,7 +981,94 @@ internal sealed class ClientConnection
         };
         var method = _logMethod.AsSpan(0, _logMethodLength);
         log?.TryWrite(record, method, _logPath.AsSpan(0, _logPathLength), RequestId);
-        analytics?.TryCapture(record, method, RequestId);
+        if (analytics is not null)
+        {
+            if (AnalyticsCapture.IsError(status, error))
+            {
+                TakeSample();
+            }
+
+            // The record owns the sample from here (it frees the slot when it is not kept).
+            analytics.TryCapture(record, method, RequestId, _sample);
+            _sample = 0;
+        }
+    }
+
+    /// <summary>
+    /// Writes the request sample of an error record (target and headers, secrets redacted: <see cref="RequestScrub"/>)
+    /// into a slot of the capture's sample ring, once per request, while the head is at hand: still in the pipe, or
+    /// kept by <see cref="KeepHeadForSample"/>. No slot free or the per-second cap reached: no sample, counted there.
+    /// </summary>
+    private void TakeSample()
+    {
+        var analytics = _runtime.Analytics;
+        var request = _request;
+        if (analytics is null || _sample != 0 || request is null)
+        {
+            return;
+        }
+
+        ReadOnlySpan<byte> head;
+        if (!_headConsumed)
+        {
+            head = _head.Span;
+        }
+        else if (_sampleHeadKept)
+        {
+            head = _sampleHead.AsSpan(0, _sampleHeadLength);
+        }
+        else
+        {
+            return; // failed after its response began: the head is gone
+        }
+
+        var ticket = analytics.Samples.TryClaim(out var slot);
+        if (ticket == 0)
+        {
+            return;
+        }
+
+        var access = _runtime.Store.Current.Access;
+        var keyParameter = access.KeyQueryParameter is { } nameEquals ? nameEquals.AsSpan(0, nameEquals.Length - 1) : default;
+        var writer = new AnalyticsSampleWriter(slot, request.Target(head), keyParameter);
+        var headers = request.Headers;
+        for (var i = 0; i < headers.Count; i++)
+        {
+            // Dropped headers too (the API key's is dropped before forwarding): the reader sees what the client sent.
+            writer.AddHeader(headers.Name(head, i), headers.Value(head, i), access.KeyHeader);
+        }
+
+        analytics.Samples.Commit(ticket, writer.Finish());
+        _sample = ticket;
+    }
+
+    /// <summary>A request with a body consumes its head before the upstream answers: keep a copy for a possible sample.</summary>
+    private void KeepHeadForSample()
+    {
+        if (_runtime.Analytics is not { Samples.Enabled: true } || _headConsumed)
+        {
+            return;
+        }
+
+        var head = _head.Span;
+        if (_sampleHead is null || _sampleHead.Length < head.Length)
+        {
+            _sampleHead = new byte[Math.Max(head.Length, 4096)];
+        }
+
+        head.CopyTo(_sampleHead);
+        _sampleHeadLength = head.Length;
+        _sampleHeadKept = true;
+    }
+
+    /// <summary>Frees a sample no record took (the connection failed between taking it and recording).</summary>
+    private void ReleaseSample()
+    {
+        if (_sample != 0)
+        {
+            _runtime.Analytics?.ReleaseSample(_sample);
+            _sample = 0;
+        }
     }
 
     private static AnalyticsCacheStatus CacheStatusOf(CacheOutcome outcome, ProxyErrorKind error, int status) => outcome switch

@@ -15,6 +15,17 @@ public sealed class BatchBuilder
 
     public List<AnalyticsRecord> Records { get; } = [];
 
+    /// <summary>Request samples in wire form, by ticket (index + 1): what a gateway's sample slots hold.</summary>
+    private readonly List<byte[]> _samples = [];
+
+    /// <summary>Gives the last record a request sample: raw wire bytes, so a test can send what no scrubbing gateway would.</summary>
+    public BatchBuilder WithSample(byte[] sample)
+    {
+        _samples.Add(sample);
+        CollectionsMarshal.AsSpan(Records)[^1].Sample = _samples.Count;
+        return this;
+    }
+
     public BatchBuilder Add(DateTimeOffset at, string route, string consumer, int status, long totalUs, long upstreamUs = 0,
         string upstream = "http://10.0.0.1:80", AnalyticsErrorKind error = AnalyticsErrorKind.None, string api = "",
         AnalyticsCacheStatus cache = AnalyticsCacheStatus.None, long bytesIn = 10, long bytesOut = 100, string policy = "", string? requestId = null)
@@ -43,7 +54,7 @@ public sealed class BatchBuilder
     public byte[] Encode(ulong sequence, ulong instance = 0xfeed, string gatewayId = "gw-test", AnalyticsCompression compression = AnalyticsCompression.Zstd)
     {
         using var encoder = new AnalyticsBatchEncoder(compression);
-        return encoder.Encode(gatewayId, instance, sequence, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Records.ToArray(), id => _names[id]).ToArray();
+        return encoder.Encode(gatewayId, instance, sequence, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Records.ToArray(), id => _names[id], ticket => _samples[ticket - 1]).ToArray();
     }
 
     public static async Task<HttpResponseMessage> PostAsync(HttpClient client, byte[] body, string secret = Secret, DateTimeOffset? signedAt = null, string? signature = null)

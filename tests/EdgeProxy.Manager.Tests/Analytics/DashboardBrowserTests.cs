@@ -49,6 +49,10 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
             builder.Add(at, i % 3 == 0 ? "catalog" : "orders", who, failing ? 502 : 200, total, failing ? 0 : total - 300,
                 upstream: failing ? "http://10.0.0.7:80" : "http://10.0.0.1:80", error: failing ? AnalyticsErrorKind.ConnectTimeout : AnalyticsErrorKind.None,
                 api: i % 3 == 0 ? "catalog" : "orders", cache: i % 3 == 0 ? (i % 2 == 0 ? AnalyticsCacheStatus.Hit : AnalyticsCacheStatus.Miss) : AnalyticsCacheStatus.None);
+            if (failing)
+            {
+                builder.WithSample(RequestSample(i));
+            }
         }
 
         using (var ingest = host.Manager.Client())
@@ -90,6 +94,19 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
             var errorRow = driver.FindElement(By.CssSelector("#top-errors tbody tr"));
             Assert.Contains("connect_timeout", errorRow.Text, StringComparison.Ordinal);
             Assert.Contains("http://10.0.0.7:80", errorRow.Text, StringComparison.Ordinal);
+
+            // Each example folds out to its request: target and headers, the secret one shown only as redacted.
+            var sample = errorRow.FindElement(By.CssSelector("details.request-sample"));
+            Assert.False(sample.FindElement(By.CssSelector("table")).Displayed);
+            sample.FindElement(By.TagName("summary")).Click();
+            var headerRows = sample.FindElements(By.CssSelector("table tr")).Select(r => r.Text).ToList();
+            Assert.Contains("X-Custom visible", headerRows);
+            Assert.Contains("Authorization [redacted]", headerRows);
+            Assert.Matches("^GET /orders/[0-9]+\\?token=\\[redacted\\]$", sample.FindElement(By.CssSelector(".target")).Text);
+            Assert.DoesNotContain("SECRET-DASH", driver.PageSource, StringComparison.Ordinal);
+            ((IJavaScriptExecutor)driver).ExecuteScript("arguments[0].scrollIntoView()", errorRow);
+            Browser.Screenshot(driver, "analytics-error-sample");
+            ((IJavaScriptExecutor)driver).ExecuteScript("window.scrollTo(0, 0)");
             Assert.DoesNotContain("Could not load", driver.FindElement(By.Id("analytics-status")).Text, StringComparison.Ordinal);
             Assert.StartsWith("orders 99.9 %", driver.FindElement(By.CssSelector("#slos tbody tr")).Text, StringComparison.Ordinal);
             Assert.Contains("FIRING", driver.FindElement(By.CssSelector("#alerts tbody tr")).Text, StringComparison.Ordinal);
@@ -129,6 +146,17 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         {
             driver.Quit();
         }
+    }
+
+    /// <summary>A request sample as the gateway writes it, with a secret header and query value.</summary>
+    private static byte[] RequestSample(int i)
+    {
+        var buffer = new byte[AnalyticsWire.MaxSampleBytes];
+        var writer = new AnalyticsSampleWriter(buffer, System.Text.Encoding.ASCII.GetBytes($"/orders/{i}?token=SECRET-DASH-Q"), default);
+        writer.AddHeader("Host"u8, "api.example"u8, "X-Api-Key"u8);
+        writer.AddHeader("Authorization"u8, "Bearer SECRET-DASH-H"u8, "X-Api-Key"u8);
+        writer.AddHeader("X-Custom"u8, "visible"u8, "X-Api-Key"u8);
+        return buffer.AsSpan(0, writer.Finish()).ToArray();
     }
 
     private static void SignIn(IWebDriver driver, WebDriverWait wait, string baseUrl, string email, string password)

@@ -220,6 +220,100 @@ public sealed class GatewayAnalyticsEndToEndTests(ITestOutputHelper output)
         Directory.Delete(config, recursive: true);
     }
 
+    /// <summary>
+    /// The real gateway's error samples through the real manager: the error examples of the query API carry the request
+    /// target and headers, every secret redacted (by the gateway, and again by the manager), and no secret the client
+    /// sent is anywhere in the manager's SQLite files.
+    /// </summary>
+    [Fact]
+    public async Task Error_examples_carry_the_request_headers_with_secrets_redacted_and_no_secret_reaches_the_database_file()
+    {
+        await using var upstream = await StatusUpstream.StartAsync();
+        await using var tap = await IngestTap.StartAsync();
+        var config = Directory.CreateTempSubdirectory("edgeproxy-analytics-samples-e2e-").FullName;
+        var data = Path.Combine(config, "manager-data");
+        File.WriteAllText(Path.Combine(config, "edgeproxy.toml"), $$"""
+            [gateway]
+            access_log = "off"
+
+            [admin]
+            listen = "127.0.0.1:0"
+
+            [[listeners]]
+            name = "public"
+            listen = "127.0.0.1:0"
+
+            [analytics]
+            endpoint = "{{tap.Url}}/api/ingest"
+            secret = "{{BatchBuilder.Secret}}"
+            gateway_id = "gw-samples"
+            flush_interval = "50ms"
+
+            [[clusters]]
+            id = "up"
+            endpoints = ["{{upstream.Url}}"]
+
+            [[clusters]]
+            id = "dead"
+            endpoints = ["http://127.0.0.1:{{ClosedPort()}}"]
+
+            [[routes]]
+            id = "public"
+            cluster = "up"
+            path_prefix = "/public"
+
+            [[routes]]
+            id = "broken"
+            cluster = "dead"
+            path_prefix = "/broken"
+            """);
+        await using var manager = await TestManager.StartAsync(config, dataDirectory: data, analytics: new AnalyticsSettings { Secret = BatchBuilder.Secret });
+        tap.ManagerUrl = manager.BaseUrl;
+        using var admin = await manager.AdminAsync();
+        await using var gateway = await InProcessGateway.StartAsync(config);
+        using var client = new HttpClient { BaseAddress = new Uri(gateway.BaseUrl), Timeout = TimeSpan.FromSeconds(10) };
+        string[] secrets = ["SECRET-AUTH-9f1", "SECRET-KEY-9f2", "SECRET-COOKIE-9f3", "SECRET-TOKEN-9f4"];
+        var from = DateTimeOffset.UtcNow.AddMinutes(-5);
+        var ids = new List<string>();
+        foreach (var (path, status) in new[] { ("/broken/x", 502), ("/public/y?code=503", 503) })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path + (path.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "access_token=SECRET-TOKEN-9f4");
+            request.Headers.TryAddWithoutValidation("Authorization", "Bearer SECRET-AUTH-9f1");
+            request.Headers.TryAddWithoutValidation("X-Api-Key", "SECRET-KEY-9f2");
+            request.Headers.TryAddWithoutValidation("Cookie", "session=SECRET-COOKIE-9f3");
+            request.Headers.TryAddWithoutValidation("X-Custom", "visible-e2e");
+            using var response = await client.SendAsync(request);
+            Assert.Equal(status, (int)response.StatusCode);
+            ids.Add(Assert.Single(response.Headers.GetValues("X-Request-Id")));
+        }
+
+        var range = $"from={from.ToUnixTimeSeconds()}&to={DateTimeOffset.UtcNow.AddMinutes(5).ToUnixTimeSeconds()}";
+        List<ErrorGroup> groups;
+        var clock = Stopwatch.StartNew();
+        while ((groups = await AnalyticsTestHost.GetAsync<List<ErrorGroup>>(admin, "/api/analytics/errors?" + range)).Sum(g => g.Count) < 2 && clock.Elapsed < Wait)
+        {
+            await Task.Delay(100);
+        }
+
+        var examples = groups.SelectMany(g => g.Examples).ToList();
+        Assert.Equal(ids.Order(), examples.Select(e => e.RequestId).Order());
+        foreach (var example in examples)
+        {
+            var sample = example.Request;
+            Assert.NotNull(sample);
+            Assert.EndsWith("access_token=[redacted]", sample.Target, StringComparison.Ordinal);
+            var headers = sample.Headers.ToDictionary(h => h.Name, StringComparer.OrdinalIgnoreCase);
+            Assert.Equal("visible-e2e", headers["X-Custom"].Value);
+            Assert.All(new[] { "Authorization", "X-Api-Key", "Cookie" }, name => Assert.Equal(("[redacted]", true), (headers[name].Value, headers[name].Redacted)));
+        }
+
+        Assert.Equal(["/broken/x?access_token=[redacted]", "/public/y?code=[redacted]&access_token=[redacted]"], examples.Select(e => e.Request!.Target).Order(StringComparer.Ordinal));
+        var bytes = RequestSampleTests.DatabaseBytes(data);
+        Assert.Contains("visible-e2e", bytes, StringComparison.Ordinal);
+        Assert.All(secrets, secret => Assert.DoesNotContain(secret, bytes, StringComparison.Ordinal));
+        Directory.Delete(config, recursive: true);
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         var clock = Stopwatch.StartNew();

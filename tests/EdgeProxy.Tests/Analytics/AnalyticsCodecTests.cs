@@ -43,9 +43,45 @@ public sealed class AnalyticsCodecTests
             // Gateway ids (24 hex), client ids up to the 64-byte bound, and none.
             var requestId = (i % 3) switch { 0 => $"{i:x24}", 1 => ($"client:{i}_" + new string('z', 64))[..AnalyticsRequestId.MaxLength], _ => "" };
             records[i].RequestId.Set(Encoding.ASCII.GetBytes(requestId));
+
+            // Every fourth record carries a request sample; its ticket names it in SampleBytes.
+            records[i].Sample = i % 4 == 1 ? i : 0;
         }
 
         return records;
+    }
+
+    /// <summary>The sample of record <paramref name="i"/>: varied targets, header counts and values, some secret, some long.</summary>
+    private static ReadOnlySpan<byte> SampleBytes(int i)
+    {
+        var headers = new List<(string, string)> { ("Host", "api.example.com"), ("X-Api-Key", "k-" + i), ("Accept", "application/json") };
+        for (var h = 0; h < i % 40; h++)
+        {
+            headers.Add(($"X-Extra-{h}", new string((char)('a' + (h % 26)), (h * 37) % 400)));
+        }
+
+        return Sample($"/items/{i}?page={i}&access_token=t{i}&q=ü", [.. headers]);
+    }
+
+    /// <summary>A sample as the gateway writes it (X-Api-Key and api_key configured).</summary>
+    private static byte[] Sample(string target, params (string Name, string Value)[] headers)
+    {
+        var buffer = new byte[AnalyticsWire.MaxSampleBytes];
+        var writer = new AnalyticsSampleWriter(buffer, Encoding.UTF8.GetBytes(target), "api_key"u8);
+        foreach (var (name, value) in headers)
+        {
+            writer.AddHeader(Encoding.ASCII.GetBytes(name), Encoding.UTF8.GetBytes(value), "X-Api-Key"u8);
+        }
+
+        return buffer.AsSpan(0, writer.Finish()).ToArray();
+    }
+
+    private static AnalyticsRequestSample Decoded(byte[] sample)
+    {
+        var record = new AnalyticsRecord { Status = 502, Error = AnalyticsErrorKind.ConnectRefused, Sample = 1 };
+        using var encoder = new AnalyticsBatchEncoder(AnalyticsCompression.None);
+        var batch = AnalyticsBatchDecoder.Decode(encoder.Encode("gw", 1, 1, 0, [record], _ => "", _ => sample).Span);
+        return batch.SampleOf(batch.Records[0])!;
     }
 
     [Theory]
@@ -59,8 +95,8 @@ public sealed class AnalyticsCodecTests
         using var encoder = new AnalyticsBatchEncoder(compression);
 
         // Encode twice: the second batch reuses the encoder's buffers and name map and must not carry anything over.
-        encoder.Encode("other", 1, 1, created, records.AsSpan(0, 10), id => Names[id]);
-        var body = encoder.Encode("gw-1", 0xDEADBEEFCAFEUL, 42, created, records, id => Names[id]).ToArray();
+        encoder.Encode("other", 1, 1, created, records.AsSpan(0, 10), id => Names[id], SampleBytes);
+        var body = encoder.Encode("gw-1", 0xDEADBEEFCAFEUL, 42, created, records, id => Names[id], SampleBytes).ToArray();
         var batch = AnalyticsBatchDecoder.Decode(body);
 
         Assert.Equal(new AnalyticsBatchHeader("gw-1", 0xDEADBEEFCAFEUL, 42, created, records.Length, compression), batch.Header);
@@ -85,8 +121,24 @@ public sealed class AnalyticsCodecTests
             want.App = got.App;
             want.Upstream = got.Upstream;
             want.Policy = got.Policy;
+
+            // Samples too: a batch-local index on the wire, the same content as the gateway's bytes decoded alone.
+            if (want.Sample == 0)
+            {
+                Assert.Equal(0, got.Sample);
+            }
+            else
+            {
+                var sample = batch.SampleOf(got)!;
+                Assert.Equal(Decoded(SampleBytes(want.Sample).ToArray()), sample, SampleComparer.Instance);
+                Assert.Equal($"/items/{i}?page={i}&access_token=[redacted]&q=ü", sample.Target);
+                want.Sample = got.Sample;
+            }
+
             Assert.Equal(want, got);
         }
+
+        Assert.Equal(records.Count(r => r.Sample != 0) + 1, batch.Samples.Length);
 
         // Only names the batch uses travel with it.
         Assert.DoesNotContain("other", batch.Names);
@@ -94,7 +146,7 @@ public sealed class AnalyticsCodecTests
         if (compression != AnalyticsCompression.None)
         {
             using var plain = new AnalyticsBatchEncoder(AnalyticsCompression.None);
-            var plainLength = plain.Encode("gw-1", 1, 42, created, records, id => Names[id]).Length;
+            var plainLength = plain.Encode("gw-1", 1, 42, created, records, id => Names[id], SampleBytes).Length;
             Assert.True(body.Length < plainLength, $"{body.Length} B compressed vs {plainLength} B plain: compression did not help");
         }
     }
@@ -125,7 +177,7 @@ public sealed class AnalyticsCodecTests
     public void Truncated_or_corrupted_batches_are_rejected_with_a_format_error_only(AnalyticsCompression compression)
     {
         using var encoder = new AnalyticsBatchEncoder(compression);
-        var body = encoder.Encode("gw", 9, 3, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), SampleRecords(40, 1_700_000_000_000_000), id => Names[id]).ToArray();
+        var body = encoder.Encode("gw", 9, 3, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), SampleRecords(40, 1_700_000_000_000_000), id => Names[id], SampleBytes).ToArray();
         for (var length = 0; length < body.Length; length++)
         {
             Assert.Throws<AnalyticsFormatException>(() => AnalyticsBatchDecoder.Decode(body.AsSpan(0, length)));
@@ -151,7 +203,7 @@ public sealed class AnalyticsCodecTests
         Assert.Contains("version 99", Assert.Throws<AnalyticsFormatException>(() => AnalyticsBatchDecoder.Decode(wrongVersion)).Message, StringComparison.Ordinal);
 
         // Version 1 (no request ids; never released) is refused, not misread.
-        Assert.Equal(2, body[4]);
+        Assert.Equal(3, body[4]);
         wrongVersion[4] = 1;
         Assert.Contains("version 1 ", Assert.Throws<AnalyticsFormatException>(() => AnalyticsBatchDecoder.Decode(wrongVersion)).Message, StringComparison.Ordinal);
         var longer = body.Concat(new byte[] { 0 }).ToArray();
@@ -167,10 +219,11 @@ public sealed class AnalyticsCodecTests
         var body = encoder.Encode("gw", 1, 1, 1_700_000_000_000, [record], _ => "").ToArray();
         Assert.Equal("5f3a09c1000000000000002a", AnalyticsBatchDecoder.Decode(body).Records.Single().RequestId.ToString());
 
-        // The id is the record's last field: a length byte, then the bytes.
-        Assert.Equal(24, body[^25]);
+        // The id comes last but for the sample length (0: none): a length byte, then the bytes.
+        Assert.Equal(0, body[^1]);
+        Assert.Equal(24, body[^26]);
         var unsafeCharacter = (byte[])body.Clone();
-        unsafeCharacter[^1] = (byte)'<';
+        unsafeCharacter[^2] = (byte)'<';
         Assert.Contains("request id", Assert.Throws<AnalyticsFormatException>(() => AnalyticsBatchDecoder.Decode(unsafeCharacter)).Message, StringComparison.Ordinal);
 
         // More than 64 bytes is refused; the struct cuts what it is given at 64.
@@ -210,5 +263,175 @@ public sealed class AnalyticsCodecTests
         Assert.False(AnalyticsSignature.Verify(secret, null, body, now, tolerance));
         Assert.False(AnalyticsSignature.Verify(secret, "t=1800000000,v1=zz", body, now, tolerance));
         Assert.False(AnalyticsSignature.Verify(secret, "garbage", body, now, tolerance));
+    }
+
+    [Fact]
+    public void A_sample_carries_the_target_and_headers_with_every_secret_redacted()
+    {
+        var sample = Decoded(Sample("/orders/7?api_key=K1&page=2&Signature=abc&code=xyz&flag",
+            ("Host", "a"), ("Authorization", "Bearer S1"), ("Proxy-Authorization", "Basic S2"), ("Cookie", "sid=S3"), ("X-Api-Key", "S4"),
+            ("X-Session-Id", "S5"), ("X-Custom", "visible"), ("Set-Cookie", "S6"), ("X-Amz-Security-Token", "S7"), ("x-client-secret", "S8")));
+        Assert.Equal("/orders/7?api_key=[redacted]&page=2&Signature=[redacted]&code=[redacted]&flag", sample.Target);
+        Assert.False(sample.TargetTruncated);
+        Assert.Equal(["Host", "Authorization", "Proxy-Authorization", "Cookie", "X-Api-Key", "X-Session-Id", "X-Custom", "Set-Cookie", "X-Amz-Security-Token", "x-client-secret"],
+            sample.Headers.Select(h => h.Name));
+        Assert.Equal(["a", "visible"], sample.Headers.Where(h => !h.Redacted).Select(h => h.Value));
+        Assert.All(sample.Headers.Where(h => h.Redacted), h => Assert.Equal(RequestScrub.RedactedText, h.Value));
+        Assert.Equal(0, sample.OmittedHeaders);
+
+        // The configured names count whatever they are called; the rule over text gives the same answers as over bytes.
+        Assert.True(RequestScrub.IsSecret("X-Partner", "x-partner"));
+        Assert.False(RequestScrub.IsSecret("X-Partner", null));
+        Assert.True(RequestScrub.IsSecret("pw"u8, "PW"u8));
+        Assert.Equal("/a?pw=[redacted]&x=1", RequestScrub.Target("/a?pw=1&x=1", "pw"));
+        foreach (var name in new[] { "Accept", "Content-Type", "User-Agent", "X-Request-Id", "Accept-Encoding", "Host" })
+        {
+            Assert.False(RequestScrub.IsSecret(name), name);
+        }
+    }
+
+    [Fact]
+    public void A_sample_stays_within_its_bounds_and_counts_what_it_leaves_out()
+    {
+        // 40 headers: 32 travel, 8 are counted; values cut at 256 bytes; a 70-byte name is left out.
+        var headers = Enumerable.Range(0, 40).Select(h => ($"X-H{h}", new string('v', 300))).Prepend((new string('n', 70), "x")).ToArray();
+        var sample = Decoded(Sample("/" + new string('p', 2000) + "?token=" + new string('t', 100), headers));
+        Assert.True(sample.TargetTruncated);
+        Assert.Equal(AnalyticsWire.MaxSampleTargetBytes, sample.Target.Length);
+        Assert.DoesNotContain("token=t", sample.Target, StringComparison.Ordinal);
+
+        // What fits in 4096 bytes after the 1 KiB target: about ten 256-byte values; everything else is counted.
+        Assert.All(sample.Headers, h => Assert.Equal(AnalyticsWire.MaxSampleValueBytes, h.Value.Length));
+        Assert.All(sample.Headers, h => Assert.True(h.Truncated));
+        Assert.InRange(sample.Headers.Count, 8, 12);
+        Assert.Equal(41 - sample.Headers.Count, sample.OmittedHeaders);
+        var bytes = Sample("/" + new string('p', 2000), headers);
+        Assert.True(bytes.Length <= AnalyticsWire.MaxSampleBytes);
+
+        // Short values: the count bound is what stops it.
+        var many = Decoded(Sample("/", [.. Enumerable.Range(0, 40).Select(h => ($"X-H{h}", "v"))]));
+        Assert.Equal(AnalyticsWire.MaxSampleHeaders, many.Headers.Count);
+        Assert.Equal(8, many.OmittedHeaders);
+    }
+
+    [Fact]
+    public void Malformed_samples_are_format_errors_and_fuzzed_ones_never_crash()
+    {
+        var good = Sample("/a?b=c", ("Host", "h"), ("Authorization", "x"), ("X-Custom", "visible"));
+        Assert.Equal("visible", Decoded(good).Headers[2].Value);
+        byte[] Patched(int at, byte value)
+        {
+            var copy = (byte[])good.Clone();
+            copy[at] = value;
+            return copy;
+        }
+
+        // Layout: target length (2 bytes), "/a?b=c", flags, count, then "Host": name length at 10.
+        Assert.Equal(6, good[0] & 0x7F);
+        Assert.Equal(3, good[9]);
+        Assert.Contains("sample headers", FormatError(Patched(9, 33)), StringComparison.Ordinal);
+        Assert.Contains("target flags", FormatError(Patched(8, 4)), StringComparison.Ordinal);
+        Assert.Contains("sample target has byte", FormatError(Patched(3, (byte)' ')), StringComparison.Ordinal);
+        Assert.Contains("header name of 0", FormatError(Patched(10, 0)), StringComparison.Ordinal);
+        Assert.Contains("not a token", FormatError(Patched(11, (byte)':')), StringComparison.Ordinal);
+        Assert.Contains("header flags", FormatError(Patched(15, 8)), StringComparison.Ordinal);
+        Assert.Contains("value has byte", FormatError(Patched(17, (byte)'\n')), StringComparison.Ordinal);
+
+        // "Host" made redacted while it still carries its value.
+        Assert.Contains("redacted sample header carries a value", FormatError(Patched(15, 2)), StringComparison.Ordinal);
+        Assert.Contains("trailing bytes in the sample", FormatError([.. good, 0]), StringComparison.Ordinal);
+        Assert.Contains("sample length", FormatError(new byte[AnalyticsWire.MaxSampleBytes + 1]), StringComparison.Ordinal);
+
+        // Every truncation and random corruption of a sample: a format error or a sample, never anything else.
+        for (var length = 0; length < good.Length; length++)
+        {
+            FormatError(good[..length]);
+        }
+
+        var random = new Random(5);
+        var big = SampleBytes(37).ToArray();
+        for (var trial = 0; trial < 3000; trial++)
+        {
+            var corrupt = (byte[])big.Clone();
+            corrupt[random.Next(corrupt.Length)] = (byte)random.Next(256);
+            try
+            {
+                Decoded(corrupt);
+            }
+            catch (AnalyticsFormatException)
+            {
+            }
+        }
+    }
+
+    /// <summary>Encodes the bytes as a record's sample without checking them (as a hostile gateway could) and decodes.</summary>
+    private static string FormatError(byte[] sample)
+    {
+        var record = new AnalyticsRecord { Status = 500, Sample = 1 };
+        using var encoder = new AnalyticsBatchEncoder(AnalyticsCompression.None);
+        byte[] body;
+        if (sample.Length <= AnalyticsWire.MaxSampleBytes)
+        {
+            body = encoder.Encode("gw", 1, 1, 0, [record], _ => "", _ => sample).ToArray();
+        }
+        else
+        {
+            // Over the bound the encoder refuses; write the length by hand over a 1-byte sample.
+            body = encoder.Encode("gw", 1, 1, 0, [record], _ => "", _ => "x"u8).ToArray();
+            var lengthAt = body.Length - 2;
+            Assert.Equal(1, body[lengthAt]);
+            var varint = new byte[] { (byte)(sample.Length | 0x80), (byte)(sample.Length >> 7) };
+            var headerLength = AnalyticsWire.FixedHeaderLength + 2; // "gw"
+            var payload = body[headerLength..lengthAt].Concat(varint).Concat(sample).ToArray();
+            body = [.. body[..headerLength], .. payload];
+            BitConverter.TryWriteBytes(body.AsSpan(36), payload.Length);
+            BitConverter.TryWriteBytes(body.AsSpan(40), payload.Length);
+        }
+
+        try
+        {
+            AnalyticsBatchDecoder.Decode(body);
+            return "";
+        }
+        catch (AnalyticsFormatException e)
+        {
+            return e.Message;
+        }
+    }
+
+    [Fact]
+    public void A_version_2_batch_from_an_older_gateway_still_decodes_without_samples()
+    {
+        var record = new AnalyticsRecord { UnixMicroseconds = 1_700_000_000_000_000, Status = 503, Route = 1 };
+        record.RequestId.Set("abc"u8);
+        using var encoder = new AnalyticsBatchEncoder(AnalyticsCompression.None);
+        var v3 = encoder.Encode("gw", 1, 1, 1_700_000_000_000, [record], _ => "orders").ToArray();
+
+        // Version 2 is version 3 without the sample length: drop it and fix the lengths.
+        Assert.Equal(0, v3[^1]);
+        var v2 = v3[..^1];
+        v2[4] = 2;
+        BitConverter.TryWriteBytes(v2.AsSpan(36), BitConverter.ToInt32(v3, 36) - 1);
+        BitConverter.TryWriteBytes(v2.AsSpan(40), BitConverter.ToInt32(v3, 40) - 1);
+        var batch = AnalyticsBatchDecoder.Decode(v2);
+        var decoded = Assert.Single(batch.Records);
+        Assert.Equal("orders", batch.NameOf(decoded.Route));
+        Assert.Equal("abc", decoded.RequestId.ToString());
+        Assert.Null(batch.SampleOf(decoded));
+
+        // The same bytes labelled version 3 lack the sample length: a format error, not a misread.
+        v2[4] = 3;
+        Assert.Throws<AnalyticsFormatException>(() => AnalyticsBatchDecoder.Decode(v2));
+    }
+
+    private sealed class SampleComparer : IEqualityComparer<AnalyticsRequestSample>
+    {
+        public static readonly SampleComparer Instance = new();
+
+        public bool Equals(AnalyticsRequestSample? x, AnalyticsRequestSample? y) =>
+            x is not null && y is not null && x.Target == y.Target && x.TargetTruncated == y.TargetTruncated && x.OmittedHeaders == y.OmittedHeaders
+            && x.Headers.SequenceEqual(y.Headers);
+
+        public int GetHashCode(AnalyticsRequestSample obj) => obj.Target.GetHashCode(StringComparison.Ordinal);
     }
 }

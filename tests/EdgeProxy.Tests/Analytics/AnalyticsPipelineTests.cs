@@ -522,6 +522,208 @@ public sealed class AnalyticsPipelineTests
         Assert.True(capture.TryCapture(exchange, "GET"u8, "0123456789abcdef01234567"u8), "a drained buffer takes records again");
     }
 
+    /// <summary>Secrets a client sends in headers and the query; none may leave the gateway in a sample.</summary>
+    private static readonly string[] Secrets = ["SECRET-AUTH-1", "SECRET-KEY-2", "SECRET-COOKIE-3", "SECRET-PARTNER-4", "SECRET-Q-5", "SECRET-Q-6"];
+
+    private static HttpRequestMessage WithSecrets(HttpMethod method, string path)
+    {
+        var request = new HttpRequestMessage(method, path + "?partner_key=SECRET-Q-5&page=2&access_token=SECRET-Q-6");
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer SECRET-AUTH-1");
+        request.Headers.TryAddWithoutValidation("X-Api-Key", "SECRET-KEY-2");
+        request.Headers.TryAddWithoutValidation("Cookie", "sid=SECRET-COOKIE-3");
+        request.Headers.TryAddWithoutValidation("X-Partner", "SECRET-PARTNER-4");
+        request.Headers.TryAddWithoutValidation("X-Custom", "visible");
+        return request;
+    }
+
+    [Fact]
+    public async Task Error_records_carry_the_request_target_and_headers_with_every_secret_redacted()
+    {
+        await using var upstream = await TestUpstream.StartAsync();
+        await using var ingest = await TestIngest.StartAsync(Secret);
+        var deadPort = ClosedPort();
+        await using var gateway = await TestGateway.StartAsync(TestGateway.MainToml(
+            TestGateway.Cluster("up", upstream.Url) + TestGateway.Cluster("dead", $"http://127.0.0.1:{deadPort}") + AnalyticsToml(ingest.Url) + """
+
+            [api_keys]
+            header = "X-Partner"
+            query_parameter = "partner_key"
+
+            [[routes]]
+            id = "broken"
+            cluster = "dead"
+            path = "/broken"
+
+            [[routes]]
+            id = "status"
+            cluster = "up"
+            path = "/status"
+
+            [[routes]]
+            id = "keyed"
+            cluster = "up"
+            path = "/keyed"
+            auth = "api_key"
+            """));
+        using var client = new HttpClient { BaseAddress = new Uri(gateway.BaseUrl), Timeout = TimeSpan.FromSeconds(10) };
+
+        // Connect refused (502), a refusal by the key policy (401), a success (no sample), and a 5xx answer to a request
+        // with a body: its head is consumed before the upstream answers, so the sample comes from the kept copy.
+        async Task SendAsync(HttpMethod method, string path, HttpStatusCode status)
+        {
+            using var request = WithSecrets(method, path);
+            using var response = await client.SendAsync(request);
+            Assert.Equal(status, response.StatusCode);
+        }
+
+        await SendAsync(HttpMethod.Get, "/broken", HttpStatusCode.BadGateway);
+        await SendAsync(HttpMethod.Get, "/keyed", HttpStatusCode.Unauthorized);
+        using (var ok = await client.GetAsync("/status?code=200"))
+        {
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        }
+
+        using (var post = WithSecrets(HttpMethod.Post, "/status"))
+        {
+            post.RequestUri = new Uri(post.RequestUri!.OriginalString.Replace("page=2", "code=503", StringComparison.Ordinal), UriKind.Relative);
+            post.Content = new StringContent("payload", Encoding.ASCII);
+            using var response = await client.SendAsync(post);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        }
+
+        await ingest.WaitForRecordsAsync(4, Wait);
+        var records = ingest.Batches.SelectMany(b => b.Records.Select(r => (Batch: b, Record: r))).ToArray();
+        Assert.Equal(4, records.Length);
+        var errors = records.Where(r => r.Record.IsError).ToArray();
+        Assert.Equal([502, 401, 503], errors.Select(e => (int)e.Record.Status));
+        Assert.All(records.Where(r => !r.Record.IsError), r => Assert.Null(r.Batch.SampleOf(r.Record)));
+        var expectedTargets = new[]
+        {
+            "/broken?partner_key=[redacted]&page=2&access_token=[redacted]",
+            "/keyed?partner_key=[redacted]&page=2&access_token=[redacted]",
+            "/status?partner_key=[redacted]&code=[redacted]&access_token=[redacted]", // "code" looks secret too: over-redaction is the safe side
+        };
+        for (var i = 0; i < errors.Length; i++)
+        {
+            var sample = errors[i].Batch.SampleOf(errors[i].Record);
+            Assert.NotNull(sample);
+            Assert.Equal(expectedTargets[i], sample.Target);
+            var headers = sample.Headers.ToDictionary(h => h.Name, StringComparer.OrdinalIgnoreCase);
+            Assert.Equal("visible", headers["X-Custom"].Value);
+            Assert.False(headers["X-Custom"].Redacted);
+            Assert.Equal($"127.0.0.1:{gateway.Endpoint.Port}", headers["Host"].Value);
+            foreach (var secret in new[] { "Authorization", "X-Api-Key", "Cookie", "X-Partner" })
+            {
+                Assert.True(headers[secret].Redacted, secret);
+                Assert.Equal(RequestScrub.RedactedText, headers[secret].Value);
+            }
+
+            var text = sample.Target + string.Join('\n', sample.Headers.Select(h => h.Name + ": " + h.Value));
+            Assert.All(Secrets, s => Assert.DoesNotContain(s, text, StringComparison.Ordinal));
+        }
+
+        Assert.Contains(errors[2].Batch.SampleOf(errors[2].Record)!.Headers, h => h.Name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase) && h.Value == "7");
+        var samples = gateway.Host.Analytics!.Capture.Samples;
+        Assert.Equal(3, samples.Written);
+        Assert.Equal(0, samples.SkippedFull + samples.SkippedRate);
+    }
+
+    /// <summary>
+    /// More errors than sample slots while the shipper holds every sample (a long flush interval keeps the batch open):
+    /// the slots fill, later errors go without a sample and are counted, and every record still arrives.
+    /// </summary>
+    [Fact]
+    public async Task A_burst_of_errors_beyond_the_sample_slots_keeps_every_record_and_counts_the_skipped_samples()
+    {
+        await using var ingest = await TestIngest.StartAsync(Secret);
+        var deadPort = ClosedPort();
+        var gateway = await TestGateway.StartAsync(TestGateway.MainToml(
+            TestGateway.Cluster("dead", $"http://127.0.0.1:{deadPort}")
+            + AnalyticsToml(ingest.Url, "batch_max_records = 100000\nerror_samples_per_second = 100000").Replace("flush_interval = \"50ms\"", "flush_interval = \"1h\"", StringComparison.Ordinal) + """
+
+            [[routes]]
+            id = "broken"
+            cluster = "dead"
+            path = "/broken"
+            """));
+        const int Errors = EdgeProxy.Analytics.RequestSampleRing.DefaultSlots + 60;
+        try
+        {
+            using var client = new HttpClient { BaseAddress = new Uri(gateway.BaseUrl), Timeout = TimeSpan.FromSeconds(10) };
+            var tasks = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+            {
+                for (var i = 0; i < Errors / 4; i++)
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Get, "/broken?i=" + i);
+                    request.Headers.TryAddWithoutValidation("X-Custom", "burst");
+                    using var response = await client.SendAsync(request);
+                    Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+                }
+            })).ToArray();
+            await Task.WhenAll(tasks).WaitAsync(Wait);
+
+            var samples = gateway.Host.Analytics!.Capture.Samples;
+            Assert.Equal(EdgeProxy.Analytics.RequestSampleRing.DefaultSlots, samples.Written);
+            Assert.Equal(Errors - EdgeProxy.Analytics.RequestSampleRing.DefaultSlots, samples.SkippedFull);
+            Assert.Equal(0, samples.SkippedRate);
+            Assert.Equal(0, ingest.RecordCount);
+            using var admin = new HttpClient { BaseAddress = new Uri(gateway.AdminUrl), Timeout = TimeSpan.FromSeconds(10) };
+            Assert.Matches("edgeproxy_analytics_samples_skipped_total\\{reason=\"buffer_full\"\\} [1-9]", await admin.GetStringAsync("/metrics"));
+        }
+        finally
+        {
+            // The shutdown flush ships the open batch.
+            await gateway.DisposeAsync().AsTask().WaitAsync(Wait);
+        }
+
+        var records = ingest.Batches.SelectMany(b => b.Records.Select(r => (Batch: b, Record: r))).ToArray();
+        Assert.Equal(Errors, records.Length);
+        Assert.All(records, r => Assert.Equal(502, r.Record.Status));
+        var sampled = records.Where(r => r.Batch.SampleOf(r.Record) is not null).ToArray();
+        Assert.Equal(EdgeProxy.Analytics.RequestSampleRing.DefaultSlots, sampled.Length);
+        Assert.All(sampled, r => Assert.Equal("burst", r.Batch.SampleOf(r.Record)!.Headers.Single(h => h.Name == "X-Custom").Value));
+    }
+
+    [Fact]
+    public void Sample_slots_are_claimed_without_waiting_capped_per_second_and_free_again_once_released()
+    {
+        var ring = new EdgeProxy.Analytics.RequestSampleRing(4, perSecond: 1000);
+        var tickets = new List<int>();
+        for (var i = 0; i < 6; i++)
+        {
+            var ticket = ring.TryClaim(out var slot);
+            if (ticket != 0)
+            {
+                Assert.Equal(AnalyticsWire.MaxSampleBytes, slot.Length);
+                slot[0] = (byte)i;
+                ring.Commit(ticket, 1);
+                tickets.Add(ticket);
+            }
+        }
+
+        Assert.Equal(4, tickets.Count);
+        Assert.Equal(4, tickets.Distinct().Count());
+        Assert.Equal(2, ring.SkippedFull);
+        Assert.Equal([0, 1, 2, 3], tickets.Select(t => (int)ring.Read(t)[0]).Order());
+        ring.Release(tickets[1]);
+        Assert.NotEqual(0, ring.TryClaim(out _));
+        Assert.Equal(0, ring.TryClaim(out _));
+
+        // The per-second cap: 3 a second here; a claim past it is counted apart from a full ring.
+        var capped = new EdgeProxy.Analytics.RequestSampleRing(64, perSecond: 3);
+        var taken = 0;
+        var second = Environment.TickCount64 / 1000;
+        for (var i = 0; i < 10; i++)
+        {
+            taken += capped.TryClaim(out _) != 0 ? 1 : 0;
+        }
+
+        var crossed = Environment.TickCount64 / 1000 != second;
+        Assert.InRange(taken, 3, crossed ? 6 : 3);
+        Assert.Equal(10 - taken, capped.SkippedRate);
+        Assert.Equal(0, new EdgeProxy.Analytics.RequestSampleRing(4, perSecond: 0).TryClaim(out _));
+    }
+
     private static int SpooledRecords(string directory) =>
         Directory.Exists(directory)
             ? Directory.GetFiles(directory, "*.epab").Sum(f =>

@@ -120,6 +120,53 @@ public sealed class AllocationGateTests
         Assert.Equal(1 + Warmup + Measured, captured);
     }
 
+    /// <summary>
+    /// Every request an error (the upstream answers 503) with secrets in its headers and query, so every one writes a
+    /// scrubbed request sample into a slot. A drain thread takes records and frees their slots meanwhile (allocating
+    /// nothing itself), so the sample path runs for the whole measurement instead of stopping at a full ring.
+    /// </summary>
+    [Fact]
+    public async Task Error_with_a_request_sample_stays_within_budget()
+    {
+        var capture = new EdgeProxy.Analytics.AnalyticsCapture(16384, EdgeProxy.Analytics.RequestSampleRing.DefaultSlots, samplesPerSecond: 1_000_000);
+        long records = 0;
+        long sampled = 0;
+        var stop = false;
+        var drain = new Thread(() =>
+        {
+            while (!Volatile.Read(ref stop) || capture.Pending > 0)
+            {
+                while (capture.TryTake(out var record))
+                {
+                    records++;
+                    if (record.Sample != 0)
+                    {
+                        sampled++;
+                        capture.ReleaseSample(record.Sample);
+                    }
+                }
+
+                Thread.Sleep(1);
+            }
+        }) { IsBackground = true };
+        drain.Start();
+        double perRequest;
+        await using (var proxy = InMemoryProxy.Create(upstreamResponse: "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\n\r\nbusy"u8.ToArray(), analytics: capture))
+        {
+            perRequest = await BytesPerRequestAsync(proxy,
+                "GET /orders/42?page=2&access_token=abc HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer xyz\r\nCookie: sid=1\r\nX-Api-Key: k\r\nX-Custom: visible\r\n\r\n",
+                expectedStatus: "HTTP/1.1 503 ");
+        }
+
+        Volatile.Write(ref stop, true);
+        Assert.True(drain.Join(TimeSpan.FromSeconds(10)));
+        Assert.True(Within(perRequest, Budget("error_with_request_sample")), $"{perRequest:F3} B allocated per error with a sample; budget {Budget("error_with_request_sample")} B");
+        var total = 1 + Warmup + (3 * Measured); // up to three measured rounds
+        Assert.InRange(records, 1 + Warmup + Measured, total);
+        Assert.Equal(records, sampled + capture.Samples.SkippedFull);
+        Assert.True(sampled > records / 2, $"{sampled} of {records} errors carried a sample");
+    }
+
     private const string CorsRoutes = """
         [[routes]]
         id = "orders"

@@ -105,10 +105,50 @@
             for (const e of g.examples) {
                 const code = document.createElement('code');
                 code.textContent = `${e.requestId} ${e.method} ${e.status}${e.consumer ? ' ' + e.consumer : ''}${e.policy ? ' [' + e.policy + ']' : ''}`;
-                examples.appendChild(code);
-                examples.appendChild(document.createElement('br'));
+                if (e.request) {
+                    examples.appendChild(requestDetails(code, e)); // a block of its own
+                } else {
+                    examples.appendChild(code);
+                    examples.appendChild(document.createElement('br'));
+                }
             }
         }
+    }
+
+    // The request sample (target and headers, secrets already redacted by gateway and manager), folded under the example.
+    function requestDetails(summaryCode, e) {
+        const details = document.createElement('details');
+        details.className = 'request-sample';
+        const summary = document.createElement('summary');
+        summary.appendChild(summaryCode);
+        details.appendChild(summary);
+        const target = document.createElement('code');
+        target.className = 'target';
+        target.textContent = `${e.method} ${e.request.target}${e.request.targetTruncated ? ' …' : ''}`;
+        details.appendChild(target);
+        const table = document.createElement('table');
+        const caption = table.createCaption();
+        caption.textContent = 'Request headers';
+        for (const h of e.request.headers) {
+            const tr = table.insertRow();
+            const name = document.createElement('th');
+            name.scope = 'row';
+            name.textContent = h.name;
+            tr.appendChild(name);
+            const value = tr.insertCell();
+            value.textContent = h.value + (h.truncated ? ' …' : '');
+            if (h.redacted) {
+                value.className = 'redacted';
+            }
+        }
+        details.appendChild(table);
+        if (e.request.omittedHeaders > 0) {
+            const more = document.createElement('p');
+            more.className = 'meta';
+            more.textContent = `${e.request.omittedHeaders} more header(s) not kept`;
+            details.appendChild(more);
+        }
+        return details;
     }
 
     function totals(total) {

@@ -19,6 +19,7 @@ internal static class AnalyticsConfigMapper
             Buffer = r.Int32("buffer") ?? defaults.Buffer,
             Compression = r.String("compression") ?? defaults.Compression,
             Timeout = r.Duration("timeout") ?? defaults.Timeout,
+            ErrorSamplesPerSecond = r.Int32("error_samples_per_second") ?? defaults.ErrorSamplesPerSecond,
 
             // Relative to the file that names it, like every other path in the config.
             SpoolDir = string.IsNullOrEmpty(spool) ? defaults.SpoolDir : r.Context.ResolvePath(spool),

@@ -49,6 +49,7 @@ internal sealed class AnalyticsValidator : IConfigValidator
 
         Checks.Range(context, p, "batch_max_records", Section, settings.BatchMaxRecords, 1, 100_000);
         Checks.Range(context, p, "buffer", Section, settings.Buffer, 2, 1 << 24);
+        Checks.Range(context, p, "error_samples_per_second", Section, settings.ErrorSamplesPerSecond, 0, 100_000);
         Checks.Positive(context, p, "flush_interval", Section, settings.FlushInterval);
         Checks.Positive(context, p, "timeout", Section, settings.Timeout);
         Checks.NotNegative(context, p, "spool_max_bytes", Section, settings.SpoolMaxBytes);
