@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
+using EdgeProxy.Upstreams;
 
 namespace EdgeProxy.Http;
 
@@ -13,6 +14,9 @@ internal static class BodyCopier
 {
     /// <summary>Most bytes moved per flush: what a connection holds in its output pipe stays bounded by this.</summary>
     private const int MaxSlice = 64 * 1024;
+
+    /// <summary>What one receive straight into the destination asks for (a block of the upstream reader's size).</summary>
+    private const int DirectReceiveSize = BlockMemoryPool.BlockSize;
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public static async ValueTask<long> CopyAsync(PipeReader source, PipeWriter destination, BodyFraming framing, long contentLength,
@@ -45,6 +49,22 @@ internal static class BodyCopier
         while (remaining > 0)
         {
             timer.Arm(phase, idleTimeout);
+            if (!chunkedOut && source is SocketReader upstream && upstream.IsDrained)
+            {
+                // An upstream's response body: received straight into the client's output buffer.
+                var memory = destination.GetMemory(DirectReceiveSize);
+                var received = await upstream.ReceiveIntoAsync(memory[..(int)Math.Min(memory.Length, remaining)], timer.Token);
+                if (received == 0)
+                {
+                    ThrowPrematureEnd(sourceIsClient);
+                }
+
+                destination.Advance(received);
+                remaining -= received;
+                await FlushAsync(destination, sourceIsClient, timer.Token);
+                continue;
+            }
+
             var result = await source.ReadAsync(timer.Token);
             var buffer = result.Buffer;
             if (buffer.IsEmpty && result.IsCompleted)
@@ -53,6 +73,19 @@ internal static class BodyCopier
             }
 
             var slice = buffer.Slice(0, Math.Min(Math.Min(remaining, buffer.Length), MaxSlice));
+            if (!chunkedOut && destination is SocketWriter upstreamOutput && upstreamOutput.UnflushedBytes == 0)
+            {
+                // A client's request body: sent to the upstream straight from the client's input buffer.
+                if (!await upstreamOutput.SendDirectAsync(slice, timer.Token))
+                {
+                    throw new ProxyException(ProxyErrorKind.UpstreamReset, "upstream closed while receiving the request body");
+                }
+
+                remaining -= slice.Length;
+                source.AdvanceTo(slice.End);
+                continue;
+            }
+
             WriteData(destination, slice, chunkedOut);
             remaining -= slice.Length;
             source.AdvanceTo(slice.End);

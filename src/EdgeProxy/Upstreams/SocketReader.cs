@@ -186,30 +186,90 @@ internal sealed class SocketReader(Socket socket) : PipeReader
             return error is OperationCanceledException ? error : null;
         }
 
-        switch (error)
+        if (error is not null)
         {
-            case null when count == 0:
+            var failure = Translate(error);
+            if (failure is null)
+            {
                 _endOfStream = true;
-                break;
-            case null:
-                _chain.Tail!.Filled(count);
-                _examinedAll = false;
-                break;
-            case ObjectDisposedException:
-                // Disposal ends reads quietly, like the end of the stream.
-                _endOfStream = true;
-                break;
-            case SocketException { SocketErrorCode: SocketError.OperationAborted }:
-                _endOfStream = true;
-                break;
-            case SocketException socketError:
-                // A reset reaches the reader as an IOException, like a stream's would.
-                return new IOException("upstream connection failed: " + socketError.SocketErrorCode, socketError);
-            default:
-                return error;
+            }
+
+            return failure;
+        }
+
+        if (count == 0)
+        {
+            _endOfStream = true;
+        }
+        else
+        {
+            _chain.Tail!.Filled(count);
+            _examinedAll = false;
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// What a failed receive means to the reader: null for the end of the stream (the socket was closed under the
+    /// read, which is how disposal ends it), an IOException for a reset, like a stream's; anything else as it is.
+    /// </summary>
+    private static Exception? Translate(Exception error) => error switch
+    {
+        ObjectDisposedException => null,
+        SocketException { SocketErrorCode: SocketError.OperationAborted } => null,
+        SocketException socketError => new IOException("upstream connection failed: " + socketError.SocketErrorCode, socketError),
+        _ => error,
+    };
+
+    /// <summary>Nothing buffered, no idle wait pending, not at the end: a receive may go straight into another buffer.</summary>
+    public bool IsDrained => _chain.IsEmpty && !_watching && !_endOfStream && !_cancelNext;
+
+    /// <summary>
+    /// Receives straight into <paramref name="destination"/> (the client's output buffer): a response body relayed
+    /// this way is not copied out of this reader's blocks. Only when <see cref="IsDrained"/>; 0 at the end of the stream.
+    /// </summary>
+    public ValueTask<int> ReceiveIntoAsync(Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        ValueTask<int> receive;
+        try
+        {
+            receive = socket.ReceiveAsync(destination, SocketFlags.None, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            return ReceivedInto(0, e);
+        }
+
+        return receive.IsCompletedSuccessfully ? ReceivedInto(receive.Result, null) : AwaitReceiveIntoAsync(receive);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<int> AwaitReceiveIntoAsync(ValueTask<int> receive)
+    {
+        int count;
+        try
+        {
+            count = await receive;
+        }
+        catch (Exception e)
+        {
+            return await ReceivedInto(0, e);
+        }
+
+        return await ReceivedInto(count, null);
+    }
+
+    private ValueTask<int> ReceivedInto(int count, Exception? error)
+    {
+        var failure = error is null ? null : Translate(error);
+        if (failure is not null)
+        {
+            return ValueTask.FromException<int>(failure);
+        }
+
+        _endOfStream |= count == 0;
+        return new ValueTask<int>(count);
     }
 
     private ReadResult Result() => new(Buffered, isCanceled: false, isCompleted: _endOfStream);

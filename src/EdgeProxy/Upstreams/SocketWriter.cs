@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
@@ -126,6 +127,62 @@ internal sealed class SocketWriter(Socket socket) : PipeWriter
 
         _chain.ReleaseAll();
         return new FlushResult(isCanceled: false, isCompleted: _failed);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="data"/> (the client's input buffer) straight to the socket, not copied into this
+    /// writer's blocks: a request body relayed this way is copied once, by the kernel. Only with nothing unflushed;
+    /// false when the send failed (writing has ended, as after a failed flush).
+    /// </summary>
+    public ValueTask<bool> SendDirectAsync(ReadOnlySequence<byte> data, CancellationToken cancellationToken)
+    {
+        if (_failed)
+        {
+            return new ValueTask<bool>(false);
+        }
+
+        if (data.IsSingleSegment)
+        {
+            ValueTask<int> send;
+            try
+            {
+                send = socket.SendAsync(data.First, SocketFlags.None, cancellationToken);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                _failed = true;
+                return new ValueTask<bool>(false);
+            }
+
+            if (send.IsCompletedSuccessfully)
+            {
+                return new ValueTask<bool>(true);
+            }
+
+            return AwaitSendDirectAsync(send, default, cancellationToken);
+        }
+
+        return AwaitSendDirectAsync(default, data, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> AwaitSendDirectAsync(ValueTask<int> pending, ReadOnlySequence<byte> rest, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await pending;
+            foreach (var segment in rest)
+            {
+                await socket.SendAsync(segment, SocketFlags.None, cancellationToken);
+            }
+
+            return true;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            _failed = true;
+            return false;
+        }
     }
 
     public override void CancelPendingFlush()
