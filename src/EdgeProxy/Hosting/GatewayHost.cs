@@ -80,25 +80,24 @@ internal sealed class GatewayHost : IAsyncDisposable
     public static async Task<GatewayHost> StartAsync(GatewayOptions options, Action<ILoggingBuilder>? logging = null)
     {
         GatewayMetrics.Configure();
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        logging?.Invoke(builder.Logging);
 
-        // The first load happens before anything binds: an invalid config must not half-start the gateway.
+        // One logger factory for the gateway and the host (registered in the host's services below): a second one
+        // cost its own DI container and console queue thread at start-up. Microsoft.* (Kestrel, hosting) logs
+        // warnings and above.
         var loggers = LoggerFactory.Create(b =>
         {
             b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+            b.AddFilter("Microsoft", LogLevel.Warning);
             logging?.Invoke(b);
         });
+
+        // The first load happens before anything binds: an invalid config must not half-start the gateway.
         var connector = new UpstreamConnector();
         var policies = new PolicyRuntime();
         var store = new PolicyStore(options.ConfigPath, connector, loggers.CreateLogger("EdgeProxy.Config"), policies);
         var first = store.Reload();
         if (!first.Applied)
         {
-
             loggers.Dispose();
             throw new ConfigInvalidException(first.Errors);
         }
@@ -121,6 +120,14 @@ internal sealed class GatewayHost : IAsyncDisposable
         var clusterSync = clusterMode.Redis.Length > 0
             ? new ClusterSync(clusterMode, policies, loggers.CreateLogger("EdgeProxy.Cluster"))
             : null;
+
+        // The empty builder, not the slim one: the gateway is configured by its TOML files, and the slim builder's
+        // appsettings.json sources (with a reload watcher that put an inotify watch on every directory under the
+        // working directory), environment-variable configuration and default logging cost start-up time for nothing.
+        // Kestrel's core is enough: TLS is configured per listener from the TOML.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [] });
+        builder.WebHost.UseKestrelCore();
+        builder.Services.AddSingleton(loggers);
 
         var config = store.Current.Config;
         var accessLog = AccessLog.Open(config.Gateway.AccessLog, config.Gateway.AccessLogBuffer);
