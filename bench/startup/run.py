@@ -32,6 +32,26 @@ def probe_hello(port, timeout=1.0):
         return False
 
 
+def cpu_idle_fraction(window):
+    """Share of the box's CPU time that was idle over the next `window` seconds (from /proc/stat)."""
+    def sample():
+        fields = [int(x) for x in pathlib.Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        return fields[3] + fields[4], sum(fields)  # idle + iowait, total
+    idle0, total0 = sample()
+    time.sleep(window)
+    idle1, total1 = sample()
+    return (idle1 - idle0) / max(1, total1 - total0)
+
+
+def wait_quiet(min_idle, patience):
+    """On a shared box: wait (at most `patience` s) until the CPUs were at least `min_idle` idle for 0.3 s."""
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        if cpu_idle_fraction(0.3) >= min_idle:
+            return True
+    return False
+
+
 def port_free(port):
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) != 0
@@ -98,6 +118,8 @@ def main():
     ap.add_argument("--admin-port", type=int, default=18291)
     ap.add_argument("--env", action="append", default=[], help="NAME=VALUE for the gateway's environment")
     ap.add_argument("--keep-logs", action="store_true", help="keep the gateway's output (printed path)")
+    ap.add_argument("--quiet", type=float, default=0.0, metavar="IDLE",
+                    help="shared box: start each run only after the CPUs were this idle (e.g. 0.9) for 0.3 s (waits up to 30 s)")
     a = ap.parse_args()
     binaries = a.binary or [str(ROOT / "out/edgeproxy/edgeproxy")]
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="edgeproxy-startup-"))
@@ -118,8 +140,11 @@ def main():
         for b in binaries:  # one unmeasured start each: page cache warm, as in the harness's later attempts
             with open(tmp / "warm.log", "wb") as log:
                 start_and_time(cmds[b], a.port, env, log)
+        noisy = 0
         for run in range(a.runs):
             for i, b in enumerate(binaries):
+                if a.quiet and not wait_quiet(a.quiet, 30):
+                    noisy += 1
                 with open(tmp / f"gateway.{i}.{run}.log", "wb") as log:
                     wall, used = start_and_time(cmds[b], a.port, env, log)
                 samples[b].append(wall)
@@ -127,8 +152,9 @@ def main():
                 deadline = time.monotonic() + 10
                 while not port_free(a.port) and time.monotonic() < deadline:
                     time.sleep(0.01)
+        gate = f", each started after the CPUs were >= {a.quiet:.0%} idle for 0.3 s ({noisy} waited in vain)" if a.quiet else ""
         print(f"start-up, spawn to first proxied 200 ({a.runs} runs, {os.cpu_count()} cores, "
-              f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; load {os.getloadavg()[0]:.2f}):")
+              f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; load {os.getloadavg()[0]:.2f}{gate}):")
         for b in binaries:
             print(f"  {summary(samples[b])}  {b}")
             print("    " + " ".join(f"{x:.0f}" for x in samples[b]))
