@@ -4,7 +4,11 @@ GET /hello answered 200 with the upstream's body through the proxy, polled every
 One nginx upstream (the harness's conf) on loopback; the gateway runs bench/edgeproxy.toml with its ports moved
 (so a side-by-side run on the harness's ports can go on meanwhile). Several binaries are measured interleaved.
 
-usage: bench/startup/run.py [--binary out/edgeproxy/edgeproxy ...] [--runs 20] [--env NAME=VALUE ...]
+usage: bench/startup/run.py [--binary out/edgeproxy/edgeproxy ...] [--runs 20] [--env NAME=VALUE ...] [--quiet 0.9]
+Run it from the repository root, as the harness is run (the working directory matters to start-up). On a box shared
+with other work, `chrt -f 50 bench/startup/run.py ...` runs the probe, the upstream and the gateway ahead of it (real-time
+class, inherited), which is what an idle box would give; the CPU column (CPU the gateway had used by its first 200) is
+the number least moved by sharing.
 """
 import argparse, os, pathlib, shutil, signal, socket, statistics, subprocess, sys, tempfile, time
 
