@@ -54,13 +54,13 @@ def wrk(url, connections, duration, headers=()):
     return rps, total, float(p99.group(1)) * scale[p99.group(2)] if p99 else float("nan")
 
 
-def upstream_dir(tmp):
-    """A prefix directory for the harness's nginx upstream (127.0.0.1:18080: /hello, /16k, /1m)."""
+def upstream_dir(tmp, port=18080):
+    """A prefix directory for the harness's nginx upstream (127.0.0.1:PORT, 18080 as in the harness: /hello, /16k, /1m)."""
     os.chmod(tmp, 0o755)  # nginx workers may run as 'nobody' and must read www/
     (tmp / "www").mkdir()
     (tmp / "tmp").mkdir()
     (tmp / "www" / "16k").write_bytes(os.urandom(16384))
     (tmp / "www" / "1m").write_bytes(os.urandom(1024 * 1024))
     conf = (SHARED_CONF / "upstream-nginx.conf").read_text()
-    (tmp / "up.conf").write_text(conf.replace("@@UPSTREAM_WORKERS@@", "1").replace("@@UPSTREAM_PORT@@", "18080"))
+    (tmp / "up.conf").write_text(conf.replace("@@UPSTREAM_WORKERS@@", "1").replace("@@UPSTREAM_PORT@@", str(port)))
     return ["nginx", "-e", "stderr", "-p", f"{tmp}/", "-c", str(tmp / "up.conf")]

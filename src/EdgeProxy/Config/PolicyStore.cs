@@ -51,49 +51,65 @@ internal sealed class PolicyStore
     {
         lock (_reloadLock)
         {
-            var result = ConfigLoader.Load(_path);
-            var previous = Volatile.Read(ref _current);
-            if (result.Config is null)
-            {
-                ReloadsFailed++;
-                GatewayMetrics.ConfigReloads.WithLabels("failed").Inc();
-                var outcome = new ReloadOutcome(false, result.Version, result.Errors, DateTimeOffset.UtcNow);
-                LastOutcome = outcome;
-                Log.ConfigRejected(_logger, previous?.Version ?? "(none)", string.Join('\n', result.Errors));
-                return outcome;
-            }
-
-            if (previous is not null && previous.Version == result.Version)
-            {
-                Log.ConfigUnchanged(_logger, previous.Version);
-                return LastOutcome = new ReloadOutcome(true, previous.Version, [], DateTimeOffset.UtcNow);
-            }
-
-            if (previous is not null && !previous.Config.Listeners.Equals(result.Config.Listeners))
-            {
-                Log.ListenersChanged(_logger, "[[listeners]] differ from the ones bound at start-up");
-            }
-
-            if (previous is not null && !previous.Config.Analytics.Equals(result.Config.Analytics))
-            {
-                Log.NeedsRestart(_logger, "[analytics]");
-            }
-
-            var next = SnapshotCompiler.Compile(result.Config, result.Version, result.Files, previous, _connector, Policies);
-            Interlocked.Exchange(ref _current, next);
-            Caching.CacheReload.Apply(Policies.Cache, previous?.Config ?? new GatewayConfig(), next.Config);
-            if (previous is not null)
-            {
-                SnapshotCompiler.RetireUnused(previous, next);
-            }
-
-            ReloadsApplied++;
-            GatewayMetrics.ConfigReloads.WithLabels("ok").Inc();
-            GatewayMetrics.ConfigLoadedAt.Set(next.LoadedAt.ToUnixTimeMilliseconds() / 1000.0);
-            Log.ConfigLoaded(_logger, next.Version, next.Files.Count, next.Routes.Count, next.Clusters.Count);
-            LastOutcome = new ReloadOutcome(true, next.Version, [], next.LoadedAt);
-            Applied?.Invoke(next);
-            return LastOutcome;
+            return ApplyLocked(ConfigLoader.Load(_path));
         }
+    }
+
+    /// <summary>
+    /// Applies a config already loaded from <see cref="Path"/> (the first one at start-up, read and parsed while the
+    /// logger factory is built); returns what happened.
+    /// </summary>
+    public ReloadOutcome Apply(ConfigLoadResult result)
+    {
+        lock (_reloadLock)
+        {
+            return ApplyLocked(result);
+        }
+    }
+
+    private ReloadOutcome ApplyLocked(ConfigLoadResult result)
+    {
+        var previous = Volatile.Read(ref _current);
+        if (result.Config is null)
+        {
+            ReloadsFailed++;
+            GatewayMetrics.ConfigReloads.WithLabels("failed").Inc();
+            var outcome = new ReloadOutcome(false, result.Version, result.Errors, DateTimeOffset.UtcNow);
+            LastOutcome = outcome;
+            Log.ConfigRejected(_logger, previous?.Version ?? "(none)", string.Join('\n', result.Errors));
+            return outcome;
+        }
+
+        if (previous is not null && previous.Version == result.Version)
+        {
+            Log.ConfigUnchanged(_logger, previous.Version);
+            return LastOutcome = new ReloadOutcome(true, previous.Version, [], DateTimeOffset.UtcNow);
+        }
+
+        if (previous is not null && !previous.Config.Listeners.Equals(result.Config.Listeners))
+        {
+            Log.ListenersChanged(_logger, "[[listeners]] differ from the ones bound at start-up");
+        }
+
+        if (previous is not null && !previous.Config.Analytics.Equals(result.Config.Analytics))
+        {
+            Log.NeedsRestart(_logger, "[analytics]");
+        }
+
+        var next = SnapshotCompiler.Compile(result.Config, result.Version, result.Files, previous, _connector, Policies);
+        Interlocked.Exchange(ref _current, next);
+        Caching.CacheReload.Apply(Policies.Cache, previous?.Config ?? new GatewayConfig(), next.Config);
+        if (previous is not null)
+        {
+            SnapshotCompiler.RetireUnused(previous, next);
+        }
+
+        ReloadsApplied++;
+        GatewayMetrics.ConfigReloads.WithLabels("ok").Inc();
+        GatewayMetrics.ConfigLoadedAt.Set(next.LoadedAt.ToUnixTimeMilliseconds() / 1000.0);
+        Log.ConfigLoaded(_logger, next.Version, next.Files.Count, next.Routes.Count, next.Clusters.Count);
+        LastOutcome = new ReloadOutcome(true, next.Version, [], next.LoadedAt);
+        Applied?.Invoke(next);
+        return LastOutcome;
     }
 }

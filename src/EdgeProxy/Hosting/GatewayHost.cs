@@ -79,26 +79,29 @@ internal sealed class GatewayHost : IAsyncDisposable
     /// <summary>Loads the config and starts serving. Throws <see cref="ConfigInvalidException"/> when the first load fails.</summary>
     public static async Task<GatewayHost> StartAsync(GatewayOptions options, Action<ILoggingBuilder>? logging = null)
     {
+        // Building the logger factory is the largest single piece of start-up work (its DI container resolves the
+        // console logger's options types, built at run time under NativeAOT): it runs on a pool thread while this
+        // one reads, parses and hashes the first config, so on two cores neither waits for the other.
+        var loggersBuilt = Task.Run(() => CreateLoggers(logging));
         GatewayMetrics.Configure();
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        logging?.Invoke(builder.Logging);
+        var loaded = ConfigLoader.Load(options.ConfigPath);
 
-        // The first load happens before anything binds: an invalid config must not half-start the gateway.
-        var loggers = LoggerFactory.Create(b =>
-        {
-            b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
-            logging?.Invoke(b);
-        });
+        // The empty builder, not the slim one: the gateway is configured by its TOML files, and the slim builder's
+        // appsettings.json sources (with a reload watcher that put an inotify watch on every directory under the
+        // working directory), environment-variable configuration and default logging cost start-up time for nothing.
+        // Kestrel's core is enough: TLS is configured per listener from the TOML.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [] });
+        builder.WebHost.UseKestrelCore();
+        var loggers = await loggersBuilt;
+        builder.Services.AddSingleton(loggers);
+
+        // The first load is applied before anything binds: an invalid config must not half-start the gateway.
         var connector = new UpstreamConnector();
         var policies = new PolicyRuntime();
         var store = new PolicyStore(options.ConfigPath, connector, loggers.CreateLogger("EdgeProxy.Config"), policies);
-        var first = store.Reload();
+        var first = store.Apply(loaded);
         if (!first.Applied)
         {
-
             loggers.Dispose();
             throw new ConfigInvalidException(first.Errors);
         }
@@ -204,6 +207,17 @@ internal sealed class GatewayHost : IAsyncDisposable
         var heartbeat = new PolicyHeartbeat(policies, TimeSpan.FromSeconds(5), quotaStore, quotaSettings.SnapshotInterval, policyMetrics);
         return new GatewayHost(app, store, connector, loggers, accessLog, watcher, sighup, listeners, admin, heartbeat, clusterSync, analytics);
     }
+
+    /// <summary>
+    /// One logger factory for the gateway and the host (registered in the host's services): a second one cost its own
+    /// DI container and console queue thread at start-up. Microsoft.* (Kestrel, hosting) logs warnings and above.
+    /// </summary>
+    private static ILoggerFactory CreateLoggers(Action<ILoggingBuilder>? logging) => LoggerFactory.Create(b =>
+    {
+        b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        b.AddFilter("Microsoft", LogLevel.Warning);
+        logging?.Invoke(b);
+    });
 
     /// <summary>Runs until SIGTERM/SIGINT, then drains within the configured deadline.</summary>
     public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
