@@ -128,7 +128,9 @@ public sealed class AllocationGateTests
     [Fact]
     public async Task Error_with_a_request_sample_stays_within_budget()
     {
-        var capture = new EdgeProxy.Analytics.AnalyticsCapture(16384, EdgeProxy.Analytics.RequestSampleRing.DefaultSlots, samplesPerSecond: 1_000_000);
+        // More slots than requests: every error is sampled however far the drain thread lags on a loaded box, so the
+        // measured rounds always write samples (with the default 256 slots a lagging drain turned them into skips).
+        var capture = new EdgeProxy.Analytics.AnalyticsCapture(16384, 8192, samplesPerSecond: 1_000_000);
         long records = 0;
         long sampled = 0;
         var stop = false;
@@ -163,8 +165,8 @@ public sealed class AllocationGateTests
         Assert.True(Within(perRequest, Budget("error_with_request_sample")), $"{perRequest:F3} B allocated per error with a sample; budget {Budget("error_with_request_sample")} B");
         var total = 1 + Warmup + (3 * Measured); // up to three measured rounds
         Assert.InRange(records, 1 + Warmup + Measured, total);
-        Assert.Equal(records, sampled + capture.Samples.SkippedFull);
-        Assert.True(sampled > records / 2, $"{sampled} of {records} errors carried a sample");
+        Assert.Equal(0, capture.Samples.SkippedFull);
+        Assert.Equal(records, sampled);
     }
 
     private const string CorsRoutes = """
