@@ -22,7 +22,6 @@ internal sealed class SocketReader(Socket socket) : PipeReader
     private bool _examinedAll;
     private bool _endOfStream;
     private bool _cancelNext;
-    private int _state; // 0 idle, 1 receiving, 2 completed (blocks released), 3 completed while receiving
     private ValueTask<int> _idleWait;
     private bool _watching;
 
@@ -96,7 +95,7 @@ internal sealed class SocketReader(Socket socket) : PipeReader
             ObserveIdleWait();
         }
 
-        Volatile.Write(ref _state, 1);
+        _chain.BeginOperation();
         var free = _chain.GetFree(BlockMemoryPool.BlockSize / 2);
         ValueTask<int> receive;
         try
@@ -178,11 +177,9 @@ internal sealed class SocketReader(Socket socket) : PipeReader
     private Exception? Received(int count, Exception? error)
     {
         // Completed while the receive ran (the connection was disposed from another task): release now.
-        if (Interlocked.CompareExchange(ref _state, 0, 1) == 3)
+        if (_chain.EndOperation())
         {
-            _chain.ReleaseAll();
             _endOfStream = true;
-            Volatile.Write(ref _state, 2);
             return error is OperationCanceledException ? error : null;
         }
 
@@ -308,22 +305,11 @@ internal sealed class SocketReader(Socket socket) : PipeReader
 
     public override void CancelPendingRead() => _cancelNext = true;
 
-    public override void Complete(Exception? exception = null)
-    {
-        if (Interlocked.CompareExchange(ref _state, 3, 1) == 1)
-        {
-            return; // the running receive releases the blocks when it returns
-        }
-
-        if (Interlocked.Exchange(ref _state, 2) != 2)
-        {
-            _chain.ReleaseAll();
-        }
-    }
+    public override void Complete(Exception? exception = null) => _chain.Complete();
 
     private void ThrowIfCompleted()
     {
-        if (Volatile.Read(ref _state) >= 2)
+        if (_chain.IsCompleted)
         {
             throw new InvalidOperationException("Reading is not allowed after the reader was completed.");
         }

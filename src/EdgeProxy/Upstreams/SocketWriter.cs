@@ -17,7 +17,6 @@ internal sealed class SocketWriter(Socket socket) : PipeWriter
     private SocketSegmentChain _chain;
     private long _unflushed;
     private bool _failed;
-    private int _state; // 0 idle, 1 sending, 2 completed (blocks released), 3 completed while sending
 
     public override bool CanGetUnflushedBytes => true;
 
@@ -47,7 +46,7 @@ internal sealed class SocketWriter(Socket socket) : PipeWriter
             return new ValueTask<FlushResult>(new FlushResult(isCanceled: false, isCompleted: _failed));
         }
 
-        Volatile.Write(ref _state, 1);
+        _chain.BeginOperation();
         while (_chain.Head is { } segment)
         {
             ValueTask<int> send;
@@ -118,10 +117,8 @@ internal sealed class SocketWriter(Socket socket) : PipeWriter
     {
         _failed |= failed;
         _unflushed = 0;
-        if (Interlocked.CompareExchange(ref _state, 0, 1) == 3)
+        if (_chain.EndOperation())
         {
-            _chain.ReleaseAll();
-            Volatile.Write(ref _state, 2);
             return new FlushResult(isCanceled: false, isCompleted: true);
         }
 
@@ -189,22 +186,11 @@ internal sealed class SocketWriter(Socket socket) : PipeWriter
     {
     }
 
-    public override void Complete(Exception? exception = null)
-    {
-        if (Interlocked.CompareExchange(ref _state, 3, 1) == 1)
-        {
-            return; // the running send releases the blocks when it returns
-        }
-
-        if (Interlocked.Exchange(ref _state, 2) != 2)
-        {
-            _chain.ReleaseAll();
-        }
-    }
+    public override void Complete(Exception? exception = null) => _chain.Complete();
 
     private void ThrowIfCompleted()
     {
-        if (Volatile.Read(ref _state) >= 2)
+        if (_chain.IsCompleted)
         {
             throw new InvalidOperationException("Writing is not allowed after the writer was completed.");
         }
