@@ -23,7 +23,15 @@ public sealed class DrainTests
 
             using var busy = gateway.Connect();
             await busy.SendAsync("GET /slow?ms=1000 HTTP/1.1\r\nHost: a\r\n\r\n");
-            await Task.Delay(200);
+
+            // Stop only once the slow request is at the upstream (a fixed delay raced a loaded box).
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+            while (upstream.Requests < 2 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(10);
+            }
+
+            Assert.Equal(2, upstream.Requests);
             var stopping = gateway.Host.StopAsync();
 
             var response = await busy.ReadResponseAsync();
