@@ -191,6 +191,8 @@ error_rate = "<= 0%"
         # before the runner's, or the counts below would be off.
         $ready = Wait-Http "http://127.0.0.1:$adminPort/readyz" 30
         if ($gatewayProcess.HasExited -or $ready.StatusCode -ne 200) { throw "the analytics smoke gateway is not ready: $(Get-Content "$gatewayLog.err" -Raw)" }
+        # The demo upstream starts listening after the admin port; asked directly, it counts nowhere.
+        $null = Wait-Http "http://127.0.0.1:$upstreamPort/hello" 10
         $null = Wait-Http "http://127.0.0.1:$managerPort/catalog" 60
         if ($managerProcess.HasExited) { throw "the manager exited with $($managerProcess.ExitCode): $(Get-Content "$managerLog.err" -Raw)" }
 
