@@ -7,7 +7,8 @@
   build    Restore and build everything (Release).
   test     build, run every test project, publish the NativeAOT gateway (zero warnings required) and smoke it:
            README's run command on the sample config, one proxied request, the load-test smoke scenario,
-           SIGTERM drain. Ends with one line "N passed, N failed".
+           SIGTERM drain; then analytics end to end over real processes (a second AOT gateway shipping to
+           edgeproxy-manager, docs/manager-analytics.md "Tests"). Ends with one line "N passed, N failed".
   publish  NativeAOT publish of the gateway for linux-x64 into out/edgeproxy/.
   bench    BenchmarkDotNet micro-benchmarks (bench/EdgeProxy.Benchmarks); -Filter narrows them.
   peers    Side-by-side run against nginx, HAProxy and YARP with ../shared/bench (needs the AOT binary).
