@@ -190,8 +190,11 @@ error_rate = "<= 0%"
             -ArgumentList @('--config', $config, '--demo-upstream', "127.0.0.1:$upstreamPort")
         # Readiness through the admin port and the portal only: no request may reach the gateway's listener
         # before the runner's, or the counts below would be off.
-        $ready = Wait-Http "http://127.0.0.1:$adminPort/readyz" 30
-        if ($gatewayProcess.HasExited -or $ready.StatusCode -ne 200) { throw "the analytics smoke gateway is not ready: $(Get-Content "$gatewayLog.err" -Raw)" }
+        $deadline = (Get-Date).AddSeconds(30)
+        while ((Wait-Http "http://127.0.0.1:$adminPort/readyz" 30).StatusCode -ne 200) {
+            if ($gatewayProcess.HasExited -or (Get-Date) -gt $deadline) { throw "the analytics smoke gateway is not ready: $(Get-Content "$gatewayLog.err" -Raw)" }
+            Start-Sleep -Milliseconds 100
+        }
         # The demo upstream starts listening after the admin port; asked directly, it counts nowhere.
         $null = Wait-Http "http://127.0.0.1:$upstreamPort/hello" 10
         $null = Wait-Http "http://127.0.0.1:$managerPort/catalog" 60
@@ -246,7 +249,18 @@ error_rate = "<= 0%"
             throw "the runner did not send the planned mix: $($expected | ConvertTo-Json -Compress)"
         }
 
-        # The gateway's own count per route and status (/metrics) must be what the runner saw.
+        # The manager: wait (bounded) until it has every record, then everything must match exactly.
+        $query = "from=$from&to=$([DateTimeOffset]::UtcNow.AddMinutes(2).ToUnixTimeSeconds())"
+        $deadline = (Get-Date).AddSeconds(20)
+        do {
+            $series = Invoke-RestMethod "$base/api/analytics/series?$query" -WebSession $session -TimeoutSec 10
+            if ($series.total.requests -ge $expected.requests) { break }
+            Start-Sleep -Milliseconds 200
+        } while ((Get-Date) -lt $deadline)
+
+        # The gateway's own count per route and status (/metrics) must be what the runner saw. Read once the
+        # manager has every record: the gateway counts an exchange just before it hands the record to the shipper,
+        # which may be a moment after the runner has its answer.
         $metrics = (Invoke-WebRequest "http://127.0.0.1:$adminPort/metrics" -TimeoutSec 10).Content
         $gatewayCounts = @{}
         foreach ($m in [regex]::Matches($metrics, '(?m)^edgeproxy_requests_total\{route="([^"]*)",status="(\d+)"\} (\d+)')) {
@@ -260,14 +274,6 @@ error_rate = "<= 0%"
             if ($actual -ne $pair[-1]) { throw "gateway /metrics counts $($pair[0]) = $actual, the runner sent $($pair[-1])" }
         }
 
-        # The manager: wait (bounded) until it has every record, then everything must match exactly.
-        $query = "from=$from&to=$([DateTimeOffset]::UtcNow.AddMinutes(2).ToUnixTimeSeconds())"
-        $deadline = (Get-Date).AddSeconds(20)
-        do {
-            $series = Invoke-RestMethod "$base/api/analytics/series?$query" -WebSession $session -TimeoutSec 10
-            if ($series.total.requests -ge $expected.requests) { break }
-            Start-Sleep -Milliseconds 200
-        } while ((Get-Date) -lt $deadline)
         $routes = Invoke-RestMethod "$base/api/analytics/top/route?$query&limit=100" -WebSession $session -TimeoutSec 10
         $consumers = Invoke-RestMethod "$base/api/analytics/top/consumer?$query&limit=100" -WebSession $session -TimeoutSec 10
         $classes = Invoke-RestMethod "$base/api/analytics/top/status?$query&limit=100" -WebSession $session -TimeoutSec 10
@@ -316,7 +322,7 @@ error_rate = "<= 0%"
         $script:SmokePassed++
 
         kill -TERM $gatewayProcess.Id | Out-Host
-        if (-not $gatewayProcess.WaitForExit(15000)) { throw 'the analytics smoke gateway did not exit within 15 s of SIGTERM' }
+        if (-not $gatewayProcess.WaitForExit(15000) -or $gatewayProcess.ExitCode -ne 0) { throw 'the analytics smoke gateway did not exit 0 within 15 s of SIGTERM' }
         Write-Host ("    analytics end to end: {0:N1} s" -f ((Get-Date) - $started).TotalSeconds)
     } finally {
         if ($gatewayProcess -and -not $gatewayProcess.HasExited) { $gatewayProcess.Kill($true) }
