@@ -7,7 +7,8 @@
   build    Restore and build everything (Release).
   test     build, run every test project, publish the NativeAOT gateway (zero warnings required) and smoke it:
            README's run command on the sample config, one proxied request, the load-test smoke scenario,
-           SIGTERM drain. Ends with one line "N passed, N failed".
+           SIGTERM drain; then analytics end to end over real processes (a second AOT gateway shipping to
+           edgeproxy-manager, docs/manager-analytics.md "Tests"). Ends with one line "N passed, N failed".
   publish  NativeAOT publish of the gateway for linux-x64 into out/edgeproxy/.
   bench    BenchmarkDotNet micro-benchmarks (bench/EdgeProxy.Benchmarks); -Filter narrows them.
   peers    Side-by-side run against nginx, HAProxy and YARP with ../shared/bench (needs the AOT binary).
@@ -93,6 +94,241 @@ function Wait-Http([string] $Url, [int] $Seconds = 20) {
         try { return Invoke-WebRequest -Uri $Url -TimeoutSec 2 -SkipHttpErrorCheck } catch { Start-Sleep -Milliseconds 100 }
     }
     throw "$Url did not answer within $Seconds s"
+}
+
+function Get-FreeLoopbackPort {
+    # The OS picks a free port; it is released at once for the process that will bind it (a race we accept).
+    $listener = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
+    try { $listener.Start(); return ([Net.IPEndPoint] $listener.LocalEndpoint).Port } finally { $listener.Stop() }
+}
+
+# The analytics pipeline over real processes: the AOT gateway ships to edgeproxy-manager, traffic of a known mix
+# comes from the load-test runner, and the manager's analytics API must count exactly what the runner sent and
+# what the gateway's own /metrics counted; its p50/p99 must fall in the gateway's histogram bucket of the same rank.
+function Invoke-AnalyticsSmoke([string] $Binary) {
+    Write-Host '==> smoke: analytics end to end (AOT gateway -> edgeproxy-manager, load-test runner traffic)' -ForegroundColor Cyan
+    $started = Get-Date
+    $manager = Join-Path $Root 'src/EdgeProxy.Manager/bin/Release/net10.0/edgeproxy-manager.dll'
+    $loadRunner = Join-Path $Root 'loadtests/EdgeProxy.LoadTests/EdgeProxy.LoadTests.csproj'
+    if (-not (Test-Path $manager)) { throw "$manager is missing: build the solution (Release) first" }
+
+    # Free loopback ports for everything, so this step never depends on 8080/9001/9901/9900 being free.
+    $gatewayPort = Get-FreeLoopbackPort; $adminPort = Get-FreeLoopbackPort; $upstreamPort = Get-FreeLoopbackPort
+    $managerPort = Get-FreeLoopbackPort; $closedPort = Get-FreeLoopbackPort
+    $work = Join-Path ([IO.Path]::GetTempPath()) ("edgeproxy-analytics-smoke-" + [Guid]::NewGuid().ToString('N'))
+    $config = Join-Path $work 'config'
+    New-Item -ItemType Directory -Force $config, (Join-Path $work 'data') | Out-Null
+    Copy-Item -Recurse -Path (Join-Path $Root 'config/*') -Destination $config
+    $secret = [Convert]::ToHexString([Security.Cryptography.RandomNumberGenerator]::GetBytes(32)).ToLowerInvariant()
+    $main = Join-Path $config 'edgeproxy.toml'
+    $toml = (Get-Content $main -Raw).Replace('"127.0.0.1:8080"', "`"127.0.0.1:$gatewayPort`"").Replace('"127.0.0.1:9901"', "`"127.0.0.1:$adminPort`"").Replace('"http://127.0.0.1:9001"', "`"http://127.0.0.1:$upstreamPort`"")
+    if ($toml -notmatch "127\.0\.0\.1:$gatewayPort" -or $toml -notmatch "127\.0\.0\.1:$adminPort" -or $toml -notmatch "127\.0\.0\.1:$upstreamPort") { throw 'config/edgeproxy.toml no longer names the ports this step rewrites' }
+    # The access log would fill the gateway's log for nothing here.
+    $toml = $toml.Replace('access_log = "stdout"', 'access_log = "off"')
+    $toml += @"
+
+[analytics]
+endpoint = "http://127.0.0.1:$managerPort/api/ingest"
+secret = "$secret"
+flush_interval = "200ms"
+spool_dir = "$(Join-Path $work 'spool')"
+"@
+    Set-Content -Path $main -Value $toml
+    # A route to a port nobody listens on: the 5xx (upstream failure) part of the mix.
+    Set-Content -Path (Join-Path $config 'routes/smoke-closed.toml') -Value @"
+[[clusters]]
+id = "smoke-closed"
+endpoints = ["http://127.0.0.1:$closedPort"]
+
+[[routes]]
+id = "smoke-closed"
+cluster = "smoke-closed"
+path = "/closed"
+"@
+    & $Binary validate $config | Out-Host
+    if ($LASTEXITCODE -ne 0) { throw 'edgeproxy validate on the analytics smoke config failed' }
+
+    # Each iteration sends 5 x /hello (200), 2 x an unrouted path (404), /secure/hello without a key (401), with the
+    # demo key (200, consumer "demo") and /closed (5xx). 20 iterations stay inside the demo plan's burst of 20, so
+    # no 429 blurs the mix; the runner fails (error_rate) if any answer is not the expected one.
+    $iterations = 20
+    $steps = @()
+    foreach ($i in 1..5) { $steps += "[[steps]]`nname = `"hello-$i`"`npath = `"/hello`"`nexpect_status = [200]`n" }
+    foreach ($i in 1..2) { $steps += "[[steps]]`nname = `"no-route-$i`"`npath = `"/no-such-route/$i`"`nexpect_status = [404]`n" }
+    $steps += "[[steps]]`nname = `"no-key`"`npath = `"/secure/hello`"`nexpect_status = [401]`n"
+    $steps += "[[steps]]`nname = `"demo-key`"`npath = `"/secure/hello`"`nheaders = { `"X-Api-Key`" = `"epk_demo_sample_key_do_not_use_in_production`" }`nexpect_status = [200]`n"
+    $steps += "[[steps]]`nname = `"closed`"`npath = `"/closed`"`nexpect_status = [`"5xx`"]`n"
+    $scenario = Join-Path $work 'analytics-mix.toml'
+    Set-Content -Path $scenario -Value (@"
+[scenario]
+name = "analytics-mix"
+description = "A known mix of statuses, errors and one consumer for the analytics end-to-end smoke"
+target = "http://127.0.0.1:$gatewayPort"
+timeout = "5s"
+
+"@ + ($steps -join "`n") + @"
+
+[[phases]]
+name = "mix"
+model = "closed"
+concurrency = 2
+iterations = $iterations
+duration = "60s"
+
+[slo]
+error_rate = "<= 0%"
+"@)
+
+    $managerLog = Join-Path $Artifacts 'smoke-analytics-manager.log'
+    $gatewayLog = Join-Path $Artifacts 'smoke-analytics-gateway.log'
+    $managerProcess = $null; $gatewayProcess = $null
+    try {
+        $managerProcess = Start-Process -FilePath 'dotnet' -PassThru -RedirectStandardOutput $managerLog -RedirectStandardError "$managerLog.err" -ArgumentList @(
+            $manager, '--config', $config, '--data', (Join-Path $work 'data'), '--listen', "127.0.0.1:$managerPort",
+            '--gateway', "http://127.0.0.1:$gatewayPort", '--gateway-admin', "http://127.0.0.1:$adminPort", '--analytics-secret', $secret)
+        $gatewayProcess = Start-Process -FilePath $Binary -PassThru -RedirectStandardOutput $gatewayLog -RedirectStandardError "$gatewayLog.err" `
+            -ArgumentList @('--config', $config, '--demo-upstream', "127.0.0.1:$upstreamPort")
+        # Readiness through the admin port and the portal only: no request may reach the gateway's listener
+        # before the runner's, or the counts below would be off.
+        $deadline = (Get-Date).AddSeconds(30)
+        while ((Wait-Http "http://127.0.0.1:$adminPort/readyz" 30).StatusCode -ne 200) {
+            if ($gatewayProcess.HasExited -or (Get-Date) -gt $deadline) { throw "the analytics smoke gateway is not ready: $(Get-Content "$gatewayLog.err" -Raw)" }
+            Start-Sleep -Milliseconds 100
+        }
+        # The demo upstream starts listening after the admin port; asked directly, it counts nowhere.
+        $null = Wait-Http "http://127.0.0.1:$upstreamPort/hello" 10
+        $null = Wait-Http "http://127.0.0.1:$managerPort/catalog" 60
+        if ($managerProcess.HasExited) { throw "the manager exited with $($managerProcess.ExitCode): $(Get-Content "$managerLog.err" -Raw)" }
+
+        # The first admin, as a newcomer would: the one-time setup link from the manager's log, the Razor form
+        # (with its antiforgery token), then the session cookie in $session for the analytics API.
+        $token = $null
+        $deadline = (Get-Date).AddSeconds(10)
+        while (-not $token -and (Get-Date) -lt $deadline) {
+            if ((Get-Content $managerLog -Raw) -match 'setup\?token=([A-Za-z0-9_-]+)') { $token = $Matches[1] } else { Start-Sleep -Milliseconds 100 }
+        }
+        if (-not $token) { throw "no setup token in $managerLog" }
+        $base = "http://127.0.0.1:$managerPort"
+        $form = Invoke-WebRequest "$base/setup?token=$token" -SessionVariable session -TimeoutSec 10
+        if ($form.Content -notmatch 'name="__RequestVerificationToken" type="hidden" value="([^"]+)"') { throw 'the setup page has no antiforgery token' }
+        $password = [Convert]::ToHexString([Security.Cryptography.RandomNumberGenerator]::GetBytes(16))
+        $null = Invoke-WebRequest "$base/setup" -Method Post -WebSession $session -TimeoutSec 10 -Body @{
+            Token = $token; Name = 'Smoke admin'; Email = 'smoke-admin@example.com'; Password = $password; __RequestVerificationToken = $Matches[1] }
+        $me = Invoke-RestMethod "$base/api/me" -WebSession $session -TimeoutSec 10
+        if ("$($me.role)" -ne 'admin') { throw "setup did not sign in an admin: $($me | ConvertTo-Json -Compress)" }
+
+        $reportDir = Join-Path $Artifacts 'loadtest-analytics-smoke'
+        $from = [DateTimeOffset]::UtcNow.AddMinutes(-2).ToUnixTimeSeconds()
+        Invoke-Native 'smoke: analytics mix from the load-test runner' {
+            dotnet run -c Release --project $loadRunner -- run $scenario --report-dir $reportDir --quiet | Out-Host
+        }
+        $report = Get-Content (Join-Path $reportDir 'report.json') -Raw | ConvertFrom-Json -AsHashtable
+
+        # What was sent, from the runner's report: per step and status.
+        $sent = @{}
+        foreach ($step in $report.steps) { $sent[$step.name] = $step.statuses }
+        function Get-SentCount([string] $Prefix, [scriptblock] $Status) {
+            $n = 0
+            foreach ($name in $sent.Keys) { if ($name.StartsWith($Prefix)) { foreach ($s in $sent[$name].Keys) { if (& $Status ([int] $s)) { $n += $sent[$name][$s] } } } }
+            return $n
+        }
+        $all = { param($s) $true }
+        $expected = [ordered] @{
+            requests = $report.overall.requests
+            hello = Get-SentCount 'hello-' $all
+            noRoute = Get-SentCount 'no-route-' $all
+            noKey = Get-SentCount 'no-key' $all
+            demoKey = Get-SentCount 'demo-key' $all
+            closed = Get-SentCount 'closed' $all
+            status2xx = Get-SentCount '' { param($s) $s -ge 200 -and $s -lt 300 }
+            status4xx = Get-SentCount '' { param($s) $s -ge 400 -and $s -lt 500 }
+            status5xx = Get-SentCount '' { param($s) $s -ge 500 }
+        }
+        $expected.errors = $expected.status4xx + $expected.status5xx
+        if ($expected.hello -ne 5 * $iterations -or $expected.noRoute -ne 2 * $iterations -or $expected.closed -ne $iterations -or $expected.requests -ne 10 * $iterations) {
+            throw "the runner did not send the planned mix: $($expected | ConvertTo-Json -Compress)"
+        }
+
+        # The manager: wait (bounded) until it has every record, then everything must match exactly.
+        $query = "from=$from&to=$([DateTimeOffset]::UtcNow.AddMinutes(2).ToUnixTimeSeconds())"
+        $deadline = (Get-Date).AddSeconds(20)
+        do {
+            $series = Invoke-RestMethod "$base/api/analytics/series?$query" -WebSession $session -TimeoutSec 10
+            if ($series.total.requests -ge $expected.requests) { break }
+            Start-Sleep -Milliseconds 200
+        } while ((Get-Date) -lt $deadline)
+
+        # The gateway's own count per route and status (/metrics) must be what the runner saw. Read once the
+        # manager has every record: the gateway counts an exchange just before it hands the record to the shipper,
+        # which may be a moment after the runner has its answer.
+        $metrics = (Invoke-WebRequest "http://127.0.0.1:$adminPort/metrics" -TimeoutSec 10).Content
+        $gatewayCounts = @{}
+        foreach ($m in [regex]::Matches($metrics, '(?m)^edgeproxy_requests_total\{route="([^"]*)",status="(\d+)"\} (\d+)')) {
+            $gatewayCounts["$($m.Groups[1].Value)/$($m.Groups[2].Value)"] = [long] $m.Groups[3].Value
+        }
+        $closed5xx = 0; foreach ($k in $gatewayCounts.Keys) { if ($k.StartsWith('smoke-closed/5')) { $closed5xx += $gatewayCounts[$k] } }
+        $gatewayTotal = 0; foreach ($v in $gatewayCounts.Values) { $gatewayTotal += $v }
+        foreach ($pair in @(@('demo-hello/200', $expected.hello), @('(none)/404', $expected.noRoute), @('demo-secure/401', $expected.noKey),
+                @('demo-secure/200', $expected.demoKey), @('smoke-closed/5xx', $closed5xx, $expected.closed), @('all', $gatewayTotal, $expected.requests))) {
+            $actual = if ($pair.Count -eq 3) { $pair[1] } else { $gatewayCounts[$pair[0]] }
+            if ($actual -ne $pair[-1]) { throw "gateway /metrics counts $($pair[0]) = $actual, the runner sent $($pair[-1])" }
+        }
+
+        $routes = Invoke-RestMethod "$base/api/analytics/top/route?$query&limit=100" -WebSession $session -TimeoutSec 10
+        $consumers = Invoke-RestMethod "$base/api/analytics/top/consumer?$query&limit=100" -WebSession $session -TimeoutSec 10
+        $classes = Invoke-RestMethod "$base/api/analytics/top/status?$query&limit=100" -WebSession $session -TimeoutSec 10
+        $errorGroups = Invoke-RestMethod "$base/api/analytics/errors?$query&limit=100" -WebSession $session -TimeoutSec 10
+        function Get-RequestCount($Entries, [string] $Name) { $e = @($Entries | Where-Object { $_.name -eq $Name }); if ($e.Count -eq 1) { $e[0].requests } else { 0 } }
+        function Get-ErrorCount([string] $Kind) { $n = 0; foreach ($g in @($errorGroups | Where-Object { $_.errorKind -eq $Kind })) { $n += $g.count }; $n }
+        $fivexxKinds = 0; foreach ($g in @($errorGroups | Where-Object { $_.route -eq 'smoke-closed' })) { $fivexxKinds += $g.count }
+        $counted = [ordered] @{
+            requests = $series.total.requests
+            hello = Get-RequestCount $routes 'demo-hello'
+            noRoute = Get-ErrorCount 'no_route'
+            noKey = Get-ErrorCount 'unauthorized'
+            demoKey = Get-RequestCount $consumers 'demo'
+            closed = Get-RequestCount $routes 'smoke-closed'
+            status2xx = Get-RequestCount $classes '2xx'
+            status4xx = Get-RequestCount $classes '4xx'
+            status5xx = Get-RequestCount $classes '5xx'
+            errors = $series.total.errors
+        }
+        $mismatch = @($expected.Keys | Where-Object { $counted[$_] -ne $expected[$_] })
+        if ($mismatch.Count -gt 0 -or $fivexxKinds -ne $expected.status5xx -or (Get-RequestCount $routes 'demo-secure') -ne $expected.noKey + $expected.demoKey) {
+            throw "manager analytics differ from what was sent after $([int]((Get-Date) - $started).TotalSeconds) s: sent $($expected | ConvertTo-Json -Compress), manager $($counted | ConvertTo-Json -Compress), 5xx error groups $fivexxKinds"
+        }
+        Write-Host ("    manager counted exactly what was sent: {0} requests, {1} errors; 2xx/4xx/5xx {2}/{3}/{4}; /hello {5}, no route {6}, no key {7}, consumer demo {8}, /closed {9}" -f `
+            $counted.requests, $counted.errors, $counted.status2xx, $counted.status4xx, $counted.status5xx, $counted.hello, $counted.noRoute, $counted.noKey, $counted.demoKey, $counted.closed)
+        $script:SmokePassed++
+
+        # Percentiles: the gateway observes the same microseconds into its /metrics histogram; the bucket that holds
+        # the sketch's rank (floor(q * (n - 1)), as LatencySketch ranks) bounds the exact value, and the manager's
+        # quantile must lie in it within the sketch's relative error.
+        $buckets = @(foreach ($m in [regex]::Matches($metrics, '(?m)^edgeproxy_request_duration_seconds_bucket\{route="demo-hello",le="([^"]+)"\} (\d+)')) {
+            [pscustomobject] @{ Le = if ($m.Groups[1].Value -eq '+Inf') { [double]::PositiveInfinity } else { [double]::Parse($m.Groups[1].Value, [Globalization.CultureInfo]::InvariantCulture) }; Count = [long] $m.Groups[2].Value }
+        }) | Sort-Object Le
+        $hello = @($routes | Where-Object { $_.name -eq 'demo-hello' })[0]
+        $n = $buckets[-1].Count
+        if ($n -ne $expected.hello) { throw "gateway histogram holds $n /hello requests, the runner sent $($expected.hello)" }
+        $relativeError = $series.relativeError
+        foreach ($q in @(@(0.5, $hello.p50Us), @(0.99, $hello.p99Us))) {
+            $rank = [Math]::Floor($q[0] * ($n - 1))
+            $lower = 0.0
+            foreach ($b in $buckets) { if ($b.Count -gt $rank) { $upper = $b.Le; break }; $lower = $b.Le }
+            $lowUs = $lower * 1e6 * (1 - $relativeError); $highUs = $upper * 1e6 * (1 + $relativeError)
+            if ($q[1] -lt $lowUs -or $q[1] -gt $highUs) { throw "manager p$($q[0] * 100) of /hello = $($q[1]) us, outside the gateway histogram's bucket ($($lower * 1e6), $($upper * 1e6)] us +-$($relativeError * 100)%" }
+            Write-Host ("    /hello p{0}: manager {1:N0} us, gateway histogram bucket ({2:N0}, {3:N0}] us" -f ($q[0] * 100), $q[1], ($lower * 1e6), ($upper * 1e6))
+        }
+        $script:SmokePassed++
+
+        kill -TERM $gatewayProcess.Id | Out-Host
+        if (-not $gatewayProcess.WaitForExit(15000) -or $gatewayProcess.ExitCode -ne 0) { throw 'the analytics smoke gateway did not exit 0 within 15 s of SIGTERM' }
+        Write-Host ("    analytics end to end: {0:N1} s" -f ((Get-Date) - $started).TotalSeconds)
+    } finally {
+        if ($gatewayProcess -and -not $gatewayProcess.HasExited) { $gatewayProcess.Kill($true) }
+        if ($managerProcess -and -not $managerProcess.HasExited) { $managerProcess.Kill($true); $null = $managerProcess.WaitForExit(10000) }
+        Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
+    }
 }
 
 # Counts passed checks in $script:SmokePassed; throws on the first failure. Native output goes to the host so
@@ -193,6 +429,8 @@ function Invoke-Smoke {
     } finally {
         if (-not $process.HasExited) { $process.Kill($true) }
     }
+
+    Invoke-AnalyticsSmoke $binary
 }
 
 function Get-TrxCounts([string] $Directory) {
