@@ -143,6 +143,14 @@ internal sealed class GatewayHost : IAsyncDisposable
 
             // A client connection buffers at most this much unread input (request bodies wait on back-pressure).
             kestrel.Limits.MaxRequestBufferSize = 256 * 1024;
+
+            // Kestrel binds (and starts accepting) in this order: the demo upstream first, so the gateway's first
+            // answer to a newcomer's request is never a 502 because the upstream it proxies to is not up yet.
+            if (options.DemoUpstream is { } demoAddress)
+            {
+                kestrel.Listen(ListenAddress.ToEndPoint(demoAddress), lo => demo = lo);
+            }
+
             foreach (var listener in config.Listeners)
             {
                 kestrel.Listen(ListenAddress.ToEndPoint(listener.Listen), lo =>
@@ -162,11 +170,6 @@ internal sealed class GatewayHost : IAsyncDisposable
             if (!string.IsNullOrEmpty(config.Admin.Listen))
             {
                 kestrel.Listen(ListenAddress.ToEndPoint(config.Admin.Listen), lo => admin = lo);
-            }
-
-            if (options.DemoUpstream is { } demoAddress)
-            {
-                kestrel.Listen(ListenAddress.ToEndPoint(demoAddress), lo => demo = lo);
             }
         });
 
