@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using System.Threading.Tasks.Sources;
 
 namespace EdgeProxy.Upstreams;
 
@@ -14,9 +15,20 @@ namespace EdgeProxy.Upstreams;
 /// (back-pressure), and consumed blocks go back to the pool, so an idle pooled connection holds none.
 /// A read pending while <see cref="CancelPendingRead"/> is called is not interrupted (nothing here needs it:
 /// reads are bounded by the exchange timer's token).
+/// A read that has to wait completes through the reader itself (<see cref="IValueTaskSource{TResult}"/>, one per
+/// connection), not an async method: a pooled async-method box is rented on the thread that starts the read and
+/// returned on the one that completes it, and with the client's and the upstream's sockets on different event-loop
+/// threads every read missed the rent-side cache and allocated.
 /// </summary>
-internal sealed class SocketReader(Socket socket) : PipeReader
+internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
 {
+    private readonly Socket socket;
+    private readonly Action _onIdleWaitDone;
+    private readonly Action _onReceiveDone;
+    private ManualResetValueTaskSourceCore<ReadResult> _pending;
+    private ValueTask<int> _receive;
+    private CancellationToken _token;
+    private CancellationTokenRegistration _closeOnCancel;
     private SocketSegmentChain _chain;
     private int _headStart;
     private bool _examinedAll;
@@ -24,6 +36,13 @@ internal sealed class SocketReader(Socket socket) : PipeReader
     private bool _cancelNext;
     private ValueTask<int> _idleWait;
     private bool _watching;
+
+    public SocketReader(Socket socket)
+    {
+        this.socket = socket;
+        _onIdleWaitDone = OnIdleWaitDone;
+        _onReceiveDone = OnReceiveDone;
+    }
 
     private ReadOnlySequence<byte> Buffered => _chain.IsEmpty
         ? ReadOnlySequence<byte>.Empty
@@ -84,59 +103,120 @@ internal sealed class SocketReader(Socket socket) : PipeReader
         }
 
         cancellationToken.ThrowIfCancellationRequested();
+        _pending.Reset();
+        _token = cancellationToken;
         if (_watching)
         {
             _watching = false;
             if (!_idleWait.IsCompleted)
             {
-                return WaitThenReadAsync(cancellationToken);
+                // The idle wait was started without the exchange's token: a timeout closes the socket to end it (the
+                // connection is discarded after a timeout anyway).
+                _closeOnCancel = cancellationToken.UnsafeRegister(static s => ((Socket)s!).Dispose(), socket);
+                var version = _pending.Version;
+                _idleWait.GetAwaiter().UnsafeOnCompleted(_onIdleWaitDone);
+                return new ValueTask<ReadResult>(this, version);
             }
 
             ObserveIdleWait();
         }
 
+        if (TryReceive(out var result, out var error))
+        {
+            return error is null ? new ValueTask<ReadResult>(result) : ValueTask.FromException<ReadResult>(error);
+        }
+
+        return new ValueTask<ReadResult>(this, _pending.Version);
+    }
+
+    /// <summary>
+    /// Starts a receive into the tail block; true when it finished at once (with a result or an error), false when it
+    /// waits, and <see cref="OnReceiveDone"/> then completes the pending read.
+    /// </summary>
+    private bool TryReceive(out ReadResult result, out Exception? error)
+    {
         _chain.BeginOperation();
         var free = _chain.GetFree(BlockMemoryPool.BlockSize / 2);
         ValueTask<int> receive;
         try
         {
-            receive = socket.ReceiveAsync(free, SocketFlags.None, cancellationToken);
+            receive = socket.ReceiveAsync(free, SocketFlags.None, _token);
         }
         catch (Exception e)
         {
-            var error = Received(0, e);
-            return error is null ? new ValueTask<ReadResult>(Result()) : ValueTask.FromException<ReadResult>(error);
+            error = Received(0, e);
+            result = error is null ? Result() : default;
+            return true;
         }
 
-        if (receive.IsCompletedSuccessfully)
+        if (!receive.IsCompleted)
         {
-            var error = Received(receive.Result, null);
-            return error is null ? new ValueTask<ReadResult>(Result()) : ValueTask.FromException<ReadResult>(error);
+            _receive = receive;
+            receive.GetAwaiter().UnsafeOnCompleted(_onReceiveDone);
+            result = default;
+            error = null;
+            return false;
         }
 
-        return AwaitReceiveAsync(receive);
+        error = Finish(receive);
+        result = error is null ? Result() : default;
+        return true;
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<ReadResult> WaitThenReadAsync(CancellationToken cancellationToken)
+    private Exception? Finish(ValueTask<int> receive)
     {
-        // The idle wait was started without the exchange's token: a timeout closes the socket to end it (the
-        // connection is discarded after a timeout anyway).
-        using (cancellationToken.UnsafeRegister(static s => ((Socket)s!).Dispose(), socket))
+        try
         {
-            try
-            {
-                await _idleWait;
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-                // The receive below reports what happened to the socket.
-            }
+            return Received(receive.GetAwaiter().GetResult(), null);
+        }
+        catch (Exception e)
+        {
+            return Received(0, e);
+        }
+    }
+
+    private void OnReceiveDone()
+    {
+        var receive = _receive;
+        _receive = default;
+        CompleteRead(Finish(receive));
+    }
+
+    private void OnIdleWaitDone()
+    {
+        _closeOnCancel.Dispose();
+        _closeOnCancel = default;
+        ObserveIdleWait();
+        if (_token.IsCancellationRequested)
+        {
+            _pending.SetException(new OperationCanceledException(_token));
+            return;
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
-        return await ReadAsync(cancellationToken);
+        if (TryReceive(out _, out var error))
+        {
+            CompleteRead(error);
+        }
     }
+
+    private void CompleteRead(Exception? error)
+    {
+        if (error is null)
+        {
+            _pending.SetResult(Result());
+        }
+        else
+        {
+            _pending.SetException(error);
+        }
+    }
+
+    ReadResult IValueTaskSource<ReadResult>.GetResult(short token) => _pending.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<ReadResult>.GetStatus(short token) => _pending.GetStatus(token);
+
+    void IValueTaskSource<ReadResult>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _pending.OnCompleted(continuation, state, token, flags);
 
     private void ObserveIdleWait()
     {
@@ -148,29 +228,6 @@ internal sealed class SocketReader(Socket socket) : PipeReader
         {
             // The receive that follows reports what happened to the socket.
         }
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<ReadResult> AwaitReceiveAsync(ValueTask<int> receive)
-    {
-        int count;
-        try
-        {
-            count = await receive;
-        }
-        catch (Exception e)
-        {
-            var error = Received(0, e);
-            if (error is not null)
-            {
-                throw error;
-            }
-
-            return Result();
-        }
-
-        var failed = Received(count, null);
-        return failed is null ? Result() : throw failed;
     }
 
     /// <summary>Books a finished receive; returns the exception the caller should see, if any.</summary>
