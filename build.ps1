@@ -96,10 +96,18 @@ function Wait-Http([string] $Url, [int] $Seconds = 20) {
     throw "$Url did not answer within $Seconds s"
 }
 
+$script:PortsHandedOut = [Collections.Generic.HashSet[int]]::new()
 function Get-FreeLoopbackPort {
-    # The OS picks a free port; it is released at once for the process that will bind it (a race we accept).
-    $listener = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
-    try { $listener.Start(); return ([Net.IPEndPoint] $listener.LocalEndpoint).Port } finally { $listener.Stop() }
+    # A port below Linux's ephemeral range (32768-60999), so no outgoing connection of another process can be
+    # holding it as its local port between this check and the bind (that collision failed a CI run once); the
+    # bind here proves no listener has it.
+    for ($i = 0; $i -lt 200; $i++) {
+        $port = Get-Random -Minimum 20000 -Maximum 32000
+        if (-not $script:PortsHandedOut.Add($port)) { continue }  # never the same port twice in one run
+        $listener = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, $port)
+        try { $listener.Start(); return $port } catch [Net.Sockets.SocketException] { } finally { $listener.Stop() }
+    }
+    throw 'no free loopback port found in 20000-31999'
 }
 
 # The analytics pipeline over real processes: the AOT gateway ships to edgeproxy-manager, traffic of a known mix
@@ -183,19 +191,23 @@ error_rate = "<= 0%"
     $gatewayLog = Join-Path $Artifacts 'smoke-analytics-gateway.log'
     $managerProcess = $null; $gatewayProcess = $null
     try {
-        $managerProcess = Start-Process -FilePath 'dotnet' -PassThru -RedirectStandardOutput $managerLog -RedirectStandardError "$managerLog.err" -ArgumentList @(
-            $manager, '--config', $config, '--data', (Join-Path $work 'data'), '--listen', "127.0.0.1:$managerPort",
-            '--gateway', "http://127.0.0.1:$gatewayPort", '--gateway-admin', "http://127.0.0.1:$adminPort", '--analytics-secret', $secret)
+        # The gateway first: it binds its ports within milliseconds of their choice (it spools analytics until the
+        # manager is up).
         $gatewayProcess = Start-Process -FilePath $Binary -PassThru -RedirectStandardOutput $gatewayLog -RedirectStandardError "$gatewayLog.err" `
             -ArgumentList @('--config', $config, '--demo-upstream', "127.0.0.1:$upstreamPort")
         # Readiness through the admin port and the portal only: no request may reach the gateway's listener
         # before the runner's, or the counts below would be off.
         $deadline = (Get-Date).AddSeconds(30)
-        while ((Wait-Http "http://127.0.0.1:$adminPort/readyz" 30).StatusCode -ne 200) {
-            if ($gatewayProcess.HasExited -or (Get-Date) -gt $deadline) { throw "the analytics smoke gateway is not ready: $(Get-Content "$gatewayLog.err" -Raw)" }
+        while ($true) {
+            if ($gatewayProcess.HasExited) { throw "the analytics smoke gateway exited with $($gatewayProcess.ExitCode): $(Get-Content "$gatewayLog.err" -Raw)" }
+            try { if ((Invoke-WebRequest -Uri "http://127.0.0.1:$adminPort/readyz" -TimeoutSec 2 -SkipHttpErrorCheck).StatusCode -eq 200) { break } } catch { }
+            if ((Get-Date) -gt $deadline) { throw "the analytics smoke gateway is not ready after 30 s: $(Get-Content "$gatewayLog.err" -Raw)" }
             Start-Sleep -Milliseconds 100
         }
-        # The demo upstream starts listening after the admin port; asked directly, it counts nowhere.
+        $managerProcess = Start-Process -FilePath 'dotnet' -PassThru -RedirectStandardOutput $managerLog -RedirectStandardError "$managerLog.err" -ArgumentList @(
+            $manager, '--config', $config, '--data', (Join-Path $work 'data'), '--listen', "127.0.0.1:$managerPort",
+            '--gateway', "http://127.0.0.1:$gatewayPort", '--gateway-admin', "http://127.0.0.1:$adminPort", '--analytics-secret', $secret)
+        # The demo upstream, asked directly, counts nowhere.
         $null = Wait-Http "http://127.0.0.1:$upstreamPort/hello" 10
         $null = Wait-Http "http://127.0.0.1:$managerPort/catalog" 60
         if ($managerProcess.HasExited) { throw "the manager exited with $($managerProcess.ExitCode): $(Get-Content "$managerLog.err" -Raw)" }
