@@ -34,20 +34,7 @@ public sealed class GatewayAnalyticsEndToEndTests(ITestOutputHelper output)
         var alice = ApiKeyGenerator.Create(DateTimeOffset.UtcNow);
         var bob = ApiKeyGenerator.Create(DateTimeOffset.UtcNow);
         File.WriteAllText(Path.Combine(config, "edgeproxy.toml"), $$"""
-            [gateway]
-            access_log = "off"
-
-            [admin]
-            listen = "127.0.0.1:0"
-
-            [[listeners]]
-            name = "public"
-            listen = "127.0.0.1:0"
-
-            [analytics]
-            endpoint = "{{tap.Url}}/api/ingest"
-            secret = "{{BatchBuilder.Secret}}"
-            gateway_id = "gw-e2e"
+            {{GatewayWithAnalytics(tap.Url, "gw-e2e")}}
             flush_interval = "50ms"
             batch_max_records = 25
             spool_dir = "{{Path.Combine(config, "spool")}}"
@@ -233,20 +220,7 @@ public sealed class GatewayAnalyticsEndToEndTests(ITestOutputHelper output)
         var config = Directory.CreateTempSubdirectory("edgeproxy-analytics-samples-e2e-").FullName;
         var data = Path.Combine(config, "manager-data");
         File.WriteAllText(Path.Combine(config, "edgeproxy.toml"), $$"""
-            [gateway]
-            access_log = "off"
-
-            [admin]
-            listen = "127.0.0.1:0"
-
-            [[listeners]]
-            name = "public"
-            listen = "127.0.0.1:0"
-
-            [analytics]
-            endpoint = "{{tap.Url}}/api/ingest"
-            secret = "{{BatchBuilder.Secret}}"
-            gateway_id = "gw-samples"
+            {{GatewayWithAnalytics(tap.Url, "gw-samples")}}
             flush_interval = "50ms"
 
             [[clusters]]
@@ -313,6 +287,25 @@ public sealed class GatewayAnalyticsEndToEndTests(ITestOutputHelper output)
         Assert.All(secrets, secret => Assert.DoesNotContain(secret, bytes, StringComparison.Ordinal));
         Directory.Delete(config, recursive: true);
     }
+
+    /// <summary>The gateway's top sections for these tests: ephemeral loopback ports, analytics to the tap (the
+    /// <c>[analytics]</c> table stays open for more keys).</summary>
+    private static string GatewayWithAnalytics(string ingestUrl, string gatewayId) => $"""
+        [gateway]
+        access_log = "off"
+
+        [admin]
+        listen = "127.0.0.1:0"
+
+        [[listeners]]
+        name = "public"
+        listen = "127.0.0.1:0"
+
+        [analytics]
+        endpoint = "{ingestUrl}/api/ingest"
+        secret = "{BatchBuilder.Secret}"
+        gateway_id = "{gatewayId}"
+        """;
 
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
