@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Sources;
+using EdgeProxy.Upstreams.Polling;
 
 namespace EdgeProxy.Upstreams;
 
@@ -14,7 +15,8 @@ namespace EdgeProxy.Upstreams;
 /// 32 KiB block, so a large response crosses the proxy in few reads; nothing is received until the caller asks
 /// (back-pressure), and consumed blocks go back to the pool, so an idle pooled connection holds none.
 /// A read pending while <see cref="CancelPendingRead"/> is called is not interrupted (nothing here needs it:
-/// reads are bounded by the exchange timer's token).
+/// reads are bounded by the exchange timer's token). The socket's waits are the gateway's own poller's
+/// (<see cref="UpstreamSocket"/>): after a request's send, the read goes straight to waiting for the response.
 /// A read that has to wait completes through the reader itself (<see cref="IValueTaskSource{TResult}"/>, one per
 /// connection), not an async method: a pooled async-method box is rented on the thread that starts the read and
 /// returned on the one that completes it, and with the client's and the upstream's sockets on different event-loop
@@ -22,25 +24,20 @@ namespace EdgeProxy.Upstreams;
 /// </summary>
 internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
 {
-    private readonly Socket socket;
-    private readonly Action _onIdleWaitDone;
+    private readonly UpstreamSocket socket;
     private readonly Action _onReceiveDone;
     private ManualResetValueTaskSourceCore<ReadResult> _pending;
     private ValueTask<int> _receive;
     private CancellationToken _token;
-    private CancellationTokenRegistration _closeOnCancel;
     private SocketSegmentChain _chain;
     private int _headStart;
     private bool _examinedAll;
     private bool _endOfStream;
     private bool _cancelNext;
-    private ValueTask<int> _idleWait;
-    private bool _watching;
 
-    public SocketReader(Socket socket)
+    public SocketReader(UpstreamSocket socket)
     {
         this.socket = socket;
-        _onIdleWaitDone = OnIdleWaitDone;
         _onReceiveDone = OnReceiveDone;
     }
 
@@ -49,31 +46,10 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
         : new ReadOnlySequence<byte>(_chain.Head!, _headStart, _chain.Tail!, _chain.Tail!.Length);
 
     /// <summary>
-    /// While the connection sits in the pool, a zero-byte receive waits on it: it completes when the upstream closes
-    /// the connection (or sends something unasked), which <see cref="IdleEnded"/> then reports without a system call,
-    /// and it is the wait for the next response, so the receive after the next request's send goes straight to the
-    /// data instead of first trying an empty socket.
+    /// The upstream closed the connection or sent something while it was idle in the pool (see
+    /// <see cref="UpstreamSocket.IdleEnded"/>): it cannot carry a request.
     /// </summary>
-    public void WatchIdle()
-    {
-        if (_watching || _endOfStream || !_chain.IsEmpty)
-        {
-            return;
-        }
-
-        try
-        {
-            _idleWait = socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
-            _watching = true;
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            _endOfStream = true;
-        }
-    }
-
-    /// <summary>The upstream closed or sent something while the connection was idle: it cannot carry a request.</summary>
-    public bool IdleEnded => _watching ? _idleWait.IsCompleted : _endOfStream || !_chain.IsEmpty;
+    public bool IdleEnded => _endOfStream || !_chain.IsEmpty || socket.IdleEnded();
 
     public override bool TryRead(out ReadResult result)
     {
@@ -105,22 +81,6 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
         cancellationToken.ThrowIfCancellationRequested();
         _pending.Reset();
         _token = cancellationToken;
-        if (_watching)
-        {
-            _watching = false;
-            if (!_idleWait.IsCompleted)
-            {
-                // The idle wait was started without the exchange's token: a timeout closes the socket to end it (the
-                // connection is discarded after a timeout anyway).
-                _closeOnCancel = cancellationToken.UnsafeRegister(static s => ((Socket)s!).Dispose(), socket);
-                var version = _pending.Version;
-                _idleWait.GetAwaiter().UnsafeOnCompleted(_onIdleWaitDone);
-                return new ValueTask<ReadResult>(this, version);
-            }
-
-            ObserveIdleWait();
-        }
-
         if (TryReceive(out var result, out var error))
         {
             return error is null ? new ValueTask<ReadResult>(result) : ValueTask.FromException<ReadResult>(error);
@@ -140,7 +100,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
         ValueTask<int> receive;
         try
         {
-            receive = socket.ReceiveAsync(free, SocketFlags.None, _token);
+            receive = socket.ReceiveAsync(free, _token);
         }
         catch (Exception e)
         {
@@ -182,23 +142,6 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
         CompleteRead(Finish(receive));
     }
 
-    private void OnIdleWaitDone()
-    {
-        _closeOnCancel.Dispose();
-        _closeOnCancel = default;
-        ObserveIdleWait();
-        if (_token.IsCancellationRequested)
-        {
-            _pending.SetException(new OperationCanceledException(_token));
-            return;
-        }
-
-        if (TryReceive(out _, out var error))
-        {
-            CompleteRead(error);
-        }
-    }
-
     private void CompleteRead(Exception? error)
     {
         if (error is null)
@@ -217,18 +160,6 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
 
     void IValueTaskSource<ReadResult>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _pending.OnCompleted(continuation, state, token, flags);
-
-    private void ObserveIdleWait()
-    {
-        try
-        {
-            _idleWait.GetAwaiter().GetResult();
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            // The receive that follows reports what happened to the socket.
-        }
-    }
 
     /// <summary>Books a finished receive; returns the exception the caller should see, if any.</summary>
     private Exception? Received(int count, Exception? error)
@@ -276,8 +207,8 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
         _ => error,
     };
 
-    /// <summary>Nothing buffered, no idle wait pending, not at the end: a receive may go straight into another buffer.</summary>
-    public bool IsDrained => _chain.IsEmpty && !_watching && !_endOfStream && !_cancelNext;
+    /// <summary>Nothing buffered, not at the end: a receive may go straight into another buffer.</summary>
+    public bool IsDrained => _chain.IsEmpty && !_endOfStream && !_cancelNext;
 
     /// <summary>
     /// Receives straight into <paramref name="destination"/> (the client's output buffer): a response body relayed
@@ -288,7 +219,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
         ValueTask<int> receive;
         try
         {
-            receive = socket.ReceiveAsync(destination, SocketFlags.None, cancellationToken);
+            receive = socket.ReceiveAsync(destination, cancellationToken);
         }
         catch (Exception e)
         {

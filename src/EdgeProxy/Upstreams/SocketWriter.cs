@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using EdgeProxy.Upstreams.Polling;
 
 namespace EdgeProxy.Upstreams;
 
@@ -12,7 +13,7 @@ namespace EdgeProxy.Upstreams;
 /// which is the back-pressure a slow upstream puts on a streamed request body. A failed send ends writing: that
 /// flush and every later one report <see cref="FlushResult.IsCompleted"/>, and the reader reports the error.
 /// </summary>
-internal sealed class SocketWriter(Socket socket) : PipeWriter
+internal sealed class SocketWriter(UpstreamSocket socket) : PipeWriter
 {
     private SocketSegmentChain _chain;
     private long _unflushed;
@@ -52,7 +53,7 @@ internal sealed class SocketWriter(Socket socket) : PipeWriter
             ValueTask<int> send;
             try
             {
-                send = segment.Length == 0 ? new ValueTask<int>(0) : socket.SendAsync(segment.Memory, SocketFlags.None, cancellationToken);
+                send = segment.Length == 0 ? new ValueTask<int>(0) : socket.SendAsync(segment.Memory, cancellationToken);
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
@@ -81,7 +82,7 @@ internal sealed class SocketWriter(Socket socket) : PipeWriter
             {
                 if (segment.Length > 0)
                 {
-                    await socket.SendAsync(segment.Memory, SocketFlags.None, cancellationToken);
+                    await socket.SendAsync(segment.Memory, cancellationToken);
                 }
 
                 NextSegment();
@@ -143,7 +144,7 @@ internal sealed class SocketWriter(Socket socket) : PipeWriter
             ValueTask<int> send;
             try
             {
-                send = socket.SendAsync(data.First, SocketFlags.None, cancellationToken);
+                send = socket.SendAsync(data.First, cancellationToken);
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
@@ -170,7 +171,7 @@ internal sealed class SocketWriter(Socket socket) : PipeWriter
             await pending;
             foreach (var segment in rest)
             {
-                await socket.SendAsync(segment, SocketFlags.None, cancellationToken);
+                await socket.SendAsync(segment, cancellationToken);
             }
 
             return true;

@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using EdgeProxy.Upstreams.Polling;
 using Microsoft.AspNetCore.Connections;
 
 namespace EdgeProxy.Upstreams;
@@ -9,6 +10,7 @@ internal sealed class UpstreamConnection : IAsyncDisposable
     private readonly ConnectionContext? _transport;
     private readonly Stream? _stream;
     private readonly System.Net.Sockets.Socket? _socket;
+    private readonly UpstreamSocket? _plain;
     private int _disposed;
 
     /// <summary>Over a transport given as a connection context (the in-memory transport of benchmarks and tests).</summary>
@@ -21,10 +23,10 @@ internal sealed class UpstreamConnection : IAsyncDisposable
     }
 
     /// <summary>Plain TCP: reads and writes straight on the socket (see <see cref="SocketReader"/>, <see cref="SocketWriter"/>).</summary>
-    public UpstreamConnection(UpstreamEndpoint endpoint, System.Net.Sockets.Socket socket)
+    public UpstreamConnection(UpstreamEndpoint endpoint, UpstreamSocket socket)
     {
         Endpoint = endpoint;
-        _socket = socket;
+        _plain = socket;
         Input = new SocketReader(socket);
         Output = new SocketWriter(socket);
     }
@@ -94,9 +96,6 @@ internal sealed class UpstreamConnection : IAsyncDisposable
         return _transport is null || !_transport.ConnectionClosed.IsCancellationRequested;
     }
 
-    /// <summary>The connection goes back to the pool: watch it for the upstream closing it.</summary>
-    public void OnPooled() => (Input as SocketReader)?.WatchIdle();
-
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -105,11 +104,11 @@ internal sealed class UpstreamConnection : IAsyncDisposable
         }
 
         Endpoint.OnConnectionClosed();
-        if (_stream is null && _socket is not null)
+        if (_plain is not null)
         {
             // Closing the socket ends a read or send running in another task (a tunnel); each side releases its
             // blocks when that operation returns.
-            _socket.Dispose();
+            _plain.Dispose();
             Input.Complete();
             Output.Complete();
         }

@@ -1,14 +1,15 @@
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using EdgeProxy.Upstreams.Polling;
 using Microsoft.AspNetCore.Connections;
 
 namespace EdgeProxy.Upstreams;
 
 /// <summary>
-/// Opens upstream connections: TCP with Nagle off, read and written straight on the socket (<see cref="SocketReader"/>,
-/// <see cref="SocketWriter"/>), or wrapped in an SslStream for
-/// <c>https://</c> endpoints.
+/// Opens upstream connections: TCP with Nagle off, read and written straight on the socket (<see cref="UpstreamSocket"/>
+/// on the gateway's own poller, through <see cref="SocketReader"/> and <see cref="SocketWriter"/>), or wrapped in an
+/// SslStream for <c>https://</c> endpoints.
 /// </summary>
 internal sealed class UpstreamConnector
 {
@@ -24,6 +25,11 @@ internal sealed class UpstreamConnector
             return new UpstreamConnection(endpoint, await _transport(endpoint, cancellation));
         }
 
+        if (!endpoint.IsTls)
+        {
+            return new UpstreamConnection(endpoint, await UpstreamSocket.ConnectAsync(endpoint.Host, endpoint.Port, cancellation));
+        }
+
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
@@ -34,11 +40,6 @@ internal sealed class UpstreamConnector
             else
             {
                 await socket.ConnectAsync(endpoint.Host, endpoint.Port, cancellation);
-            }
-
-            if (!endpoint.IsTls)
-            {
-                return new UpstreamConnection(endpoint, socket);
             }
 
             var ssl = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);

@@ -114,7 +114,6 @@ internal sealed class UpstreamEndpoint
         if (reusable && !_retired && Interlocked.Increment(ref _idleCount) <= _maxIdle)
         {
             connection.IdleSince = Environment.TickCount64;
-            connection.OnPooled();
             _idle.Enqueue(connection);
             return;
         }
