@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace EdgeProxy.Upstreams.Polling;
 
 /// <summary>
-/// The gateway's own event loop for plain upstream sockets: one epoll set and one thread per core, edge-triggered,
+/// The gateway's own event loop for plain upstream sockets: <see cref="ThreadCount"/> epoll sets with a thread each, edge-triggered,
 /// each readiness edge handed to its <see cref="UpstreamSocket"/> on this thread. .NET's socket engine tries every
 /// receive before it waits and takes a queue lock around each wait; with the readiness an edge reports, a receive
 /// after a send goes straight to waiting (no failed <c>recvfrom</c>), and an idle pooled connection learns that the
@@ -21,6 +21,14 @@ internal sealed unsafe class SocketPoller
     public static bool IsEnabled { get; } = OperatingSystem.IsLinux()
         && RuntimeInformation.ProcessArchitecture == Architecture.X64
         && Environment.GetEnvironmentVariable("EDGEPROXY_UPSTREAM_SOCKETS") != "dotnet";
+
+    /// <summary>
+    /// Half the cores (at least one): .NET's socket engine gets the other half for client sockets
+    /// (<see cref="Program"/> sets its thread count), so there is one event-loop thread per core in all, as nginx has
+    /// one worker per core. A thread per core on each side measured worse: twice the threads each sleep and wake
+    /// more often, for fewer events at a time (bench/RESULTS.md).
+    /// </summary>
+    public static int ThreadCount { get; } = Math.Max(1, Environment.ProcessorCount / 2);
 
     private static readonly Lazy<SocketPoller[]> s_pollers = new(Start);
     private static int s_next;
@@ -44,7 +52,7 @@ internal sealed unsafe class SocketPoller
         thread.UnsafeStart();
     }
 
-    /// <summary>The poller a new socket joins: round robin over one per core.</summary>
+    /// <summary>The poller a new socket joins: round robin.</summary>
     public static SocketPoller Next()
     {
         var pollers = s_pollers.Value;
@@ -53,7 +61,7 @@ internal sealed unsafe class SocketPoller
 
     private static SocketPoller[] Start()
     {
-        var pollers = new SocketPoller[Environment.ProcessorCount];
+        var pollers = new SocketPoller[ThreadCount];
         for (var i = 0; i < pollers.Length; i++)
         {
             pollers[i] = new SocketPoller(i);
