@@ -26,14 +26,6 @@ internal static class Program
             Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
         }
 
-        // Upstream sockets have their own poller threads (Upstreams/Polling); .NET's engine, which serves the client
-        // sockets, takes the remaining cores, so the event-loop threads add up to one per core.
-        if (Upstreams.Polling.SocketPoller.IsEnabled && Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT") is null)
-        {
-            var engines = Math.Max(1, Environment.ProcessorCount - Upstreams.Polling.SocketPoller.ThreadCount);
-            Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT", engines.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
-
         var command = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "run";
         var rest = command == "run" && (args.Length == 0 || args[0].StartsWith('-')) ? args : args[1..];
         switch (command)

@@ -48,49 +48,17 @@ internal sealed class SocketWriter(UpstreamSocket socket) : PipeWriter
         }
 
         _chain.BeginOperation();
-        while (_chain.Head is { } segment)
-        {
-            ValueTask<int> send;
-            try
-            {
-                send = segment.Length == 0 ? new ValueTask<int>(0) : socket.SendAsync(segment.Memory, cancellationToken);
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-                return new ValueTask<FlushResult>(Sent(failed: true));
-            }
-
-            if (!send.IsCompletedSuccessfully)
-            {
-                return AwaitSendAsync(send, cancellationToken);
-            }
-
-            NextSegment();
-        }
-
-        return new ValueTask<FlushResult>(Sent(failed: false));
+        var send = SendAsync(new ReadOnlySequence<byte>(_chain.Head!, 0, _chain.Tail!, _chain.Tail!.Length), cancellationToken);
+        return send.IsCompletedSuccessfully ? new ValueTask<FlushResult>(Sent(failed: !send.Result)) : AwaitFlushAsync(send);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<FlushResult> AwaitSendAsync(ValueTask<int> send, CancellationToken cancellationToken)
+    private async ValueTask<FlushResult> AwaitFlushAsync(ValueTask<bool> send)
     {
+        bool sent;
         try
         {
-            await send;
-            NextSegment();
-            while (_chain.Head is { } segment)
-            {
-                if (segment.Length > 0)
-                {
-                    await socket.SendAsync(segment.Memory, cancellationToken);
-                }
-
-                NextSegment();
-            }
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            return Sent(failed: true);
+            sent = await send;
         }
         catch (OperationCanceledException)
         {
@@ -98,20 +66,7 @@ internal sealed class SocketWriter(UpstreamSocket socket) : PipeWriter
             throw;
         }
 
-        return Sent(failed: false);
-    }
-
-    private void NextSegment()
-    {
-        var head = _chain.Head!;
-        if (head.NextSegment is { } next)
-        {
-            _chain.ReleaseBefore(next);
-        }
-        else
-        {
-            _chain.ReleaseAll();
-        }
+        return Sent(failed: !sent);
     }
 
     private FlushResult Sent(bool failed)
@@ -132,19 +87,27 @@ internal sealed class SocketWriter(UpstreamSocket socket) : PipeWriter
     /// writer's blocks: a request body relayed this way is copied once, by the kernel. Only with nothing unflushed;
     /// false when the send failed (writing has ended, as after a failed flush).
     /// </summary>
-    public ValueTask<bool> SendDirectAsync(ReadOnlySequence<byte> data, CancellationToken cancellationToken)
-    {
-        if (_failed)
-        {
-            return new ValueTask<bool>(false);
-        }
+    public ValueTask<bool> SendDirectAsync(ReadOnlySequence<byte> data, CancellationToken cancellationToken) =>
+        _failed ? new ValueTask<bool>(false) : SendAsync(data, cancellationToken);
 
-        if (data.IsSingleSegment)
+    /// <summary>
+    /// Sends <paramref name="data"/> segment by segment, each straight from its memory; false when a send failed
+    /// (writing has ended). The one send loop of both a flush (this writer's blocks) and a direct send.
+    /// </summary>
+    private ValueTask<bool> SendAsync(ReadOnlySequence<byte> data, CancellationToken cancellationToken)
+    {
+        var next = data.Start;
+        while (data.TryGet(ref next, out var segment))
         {
+            if (segment.IsEmpty)
+            {
+                continue;
+            }
+
             ValueTask<int> send;
             try
             {
-                send = socket.SendAsync(data.First, cancellationToken);
+                send = socket.SendAsync(segment, cancellationToken);
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
@@ -152,26 +115,27 @@ internal sealed class SocketWriter(UpstreamSocket socket) : PipeWriter
                 return new ValueTask<bool>(false);
             }
 
-            if (send.IsCompletedSuccessfully)
+            if (!send.IsCompletedSuccessfully)
             {
-                return new ValueTask<bool>(true);
+                return AwaitSendAsync(send, data, next, cancellationToken);
             }
-
-            return AwaitSendDirectAsync(send, default, cancellationToken);
         }
 
-        return AwaitSendDirectAsync(default, data, cancellationToken);
+        return new ValueTask<bool>(true);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> AwaitSendDirectAsync(ValueTask<int> pending, ReadOnlySequence<byte> rest, CancellationToken cancellationToken)
+    private async ValueTask<bool> AwaitSendAsync(ValueTask<int> pending, ReadOnlySequence<byte> data, SequencePosition next, CancellationToken cancellationToken)
     {
         try
         {
             await pending;
-            foreach (var segment in rest)
+            while (data.TryGet(ref next, out var segment))
             {
-                await socket.SendAsync(segment, cancellationToken);
+                if (!segment.IsEmpty)
+                {
+                    await socket.SendAsync(segment, cancellationToken);
+                }
             }
 
             return true;
