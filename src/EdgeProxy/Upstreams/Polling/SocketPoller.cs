@@ -23,12 +23,13 @@ internal sealed unsafe class SocketPoller
         && Environment.GetEnvironmentVariable("EDGEPROXY_UPSTREAM_SOCKETS") != "dotnet";
 
     /// <summary>
-    /// One per core, like .NET's engine for the client sockets. Half the cores on each side (one event-loop thread per
-    /// core in all, as nginx has one worker per core) measured 5-10 % less CPU per small request on a 2-core box, but
-    /// 15 % less throughput on 1 MiB responses at 128 connections, where every chunk is handed between the two sides'
-    /// threads (bench/RESULTS.md); the client side's count stays the operator's (DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT).
+    /// One per core by default, like .NET's engine for the client sockets; <c>EDGEPROXY_UPSTREAM_POLLERS</c> sets it.
+    /// Half the cores on each side (with DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT: one event-loop thread per core in
+    /// all, as nginx has one worker per core) measured 5-10 % less CPU per small request on a 2-core box, but 15 %
+    /// less throughput on 1 MiB responses at 128 connections, where every chunk is handed between the two sides'
+    /// threads (bench/RESULTS.md), so it is not the default.
     /// </summary>
-    public static int ThreadCount { get; } = Environment.ProcessorCount;
+    public static int ThreadCount { get; } = ConfiguredThreadCount();
 
     private static readonly Lazy<SocketPoller[]> s_pollers = new(Start);
     private static int s_next;
@@ -58,6 +59,11 @@ internal sealed unsafe class SocketPoller
         var pollers = s_pollers.Value;
         return pollers[(int)((uint)Interlocked.Increment(ref s_next) % (uint)pollers.Length)];
     }
+
+    private static int ConfiguredThreadCount() =>
+        int.TryParse(Environment.GetEnvironmentVariable("EDGEPROXY_UPSTREAM_POLLERS"), out var count) && count > 0
+            ? count
+            : Environment.ProcessorCount;
 
     private static SocketPoller[] Start()
     {
