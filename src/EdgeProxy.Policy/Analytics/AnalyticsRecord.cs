@@ -53,7 +53,10 @@ public struct AnalyticsRecord
     public int Sample;
 
     /// <summary>Errors are always kept by sampling: a 5xx or any error kind.</summary>
-    public readonly bool IsError => Status >= 500 || Error != AnalyticsErrorKind.None;
+    public readonly bool IsError => IsErrorOutcome(Status, Error);
+
+    /// <summary>The rule of <see cref="IsError"/>, for an exchange not yet made into a record (the gateway's capture).</summary>
+    public static bool IsErrorOutcome(int status, AnalyticsErrorKind error) => status >= 500 || error != AnalyticsErrorKind.None;
 
     /// <summary>
     /// Failed by the gateway or the upstream: a 5xx, or an upstream error kind (even when it struck after a 2xx's

@@ -28,8 +28,11 @@ internal sealed class AnalyticsCapture(int capacity, int sampleSlots = RequestSa
     /// <summary>The request samples of error records (slots the shipper frees once it has encoded them).</summary>
     public RequestSampleRing Samples { get; } = new(sampleSlots, samplesPerSecond);
 
-    /// <summary>Errors are always recorded (and may carry a sample): a 5xx or any error kind; same rule as <see cref="AnalyticsRecord.IsError"/>.</summary>
-    public static bool IsError(int status, Http.ProxyErrorKind error) => status >= 500 || error != Http.ProxyErrorKind.None;
+    /// <summary>Errors are always recorded (and may carry a sample): <see cref="AnalyticsRecord.IsErrorOutcome"/>'s rule.</summary>
+    public static bool IsError(int status, Http.ProxyErrorKind error) => AnalyticsRecord.IsErrorOutcome(status, ToWire(error));
+
+    /// <summary>The wire's mirror of the gateway's error kind (the same values; a test pins them together).</summary>
+    private static AnalyticsErrorKind ToWire(Http.ProxyErrorKind error) => (AnalyticsErrorKind)(byte)error;
 
     /// <summary>Queues the record; <paramref name="sample"/> (a ticket of <see cref="Samples"/>, or 0) goes with it, or is freed when the record is not kept.</summary>
     public bool TryCapture(in ExchangeRecord e, ReadOnlySpan<byte> method, ReadOnlySpan<byte> requestId, int sample = 0)
@@ -65,7 +68,7 @@ internal sealed class AnalyticsCapture(int capacity, int sampleSlots = RequestSa
         r.Method = AnalyticsMethods.Of(method);
         r.Status = (short)e.Status;
         r.Cache = e.Cache;
-        r.Error = (AnalyticsErrorKind)(byte)e.Error;
+        r.Error = ToWire(e.Error);
         r.TotalMicroseconds = e.DurationMicroseconds;
         r.UpstreamMicroseconds = e.UpstreamMicroseconds;
         r.OverheadMicroseconds = Math.Max(0, e.DurationMicroseconds - e.UpstreamMicroseconds);
