@@ -39,18 +39,7 @@ public sealed class GatewayAnalyticsEndToEndTests(ITestOutputHelper output)
             batch_max_records = 25
             spool_dir = "{{Path.Combine(config, "spool")}}"
 
-            [[clusters]]
-            id = "up"
-            endpoints = ["{{upstream.Url}}"]
-
-            [[clusters]]
-            id = "dead"
-            endpoints = ["http://127.0.0.1:{{ClosedPort()}}"]
-
-            [[routes]]
-            id = "public"
-            cluster = "up"
-            path_prefix = "/public"
+            {{UpDeadAndPublic(upstream.Url)}}
 
             [[routes]]
             id = "keyed"
@@ -223,18 +212,7 @@ public sealed class GatewayAnalyticsEndToEndTests(ITestOutputHelper output)
             {{GatewayWithAnalytics(tap.Url, "gw-samples")}}
             flush_interval = "50ms"
 
-            [[clusters]]
-            id = "up"
-            endpoints = ["{{upstream.Url}}"]
-
-            [[clusters]]
-            id = "dead"
-            endpoints = ["http://127.0.0.1:{{ClosedPort()}}"]
-
-            [[routes]]
-            id = "public"
-            cluster = "up"
-            path_prefix = "/public"
+            {{UpDeadAndPublic(upstream.Url)}}
 
             [[routes]]
             id = "broken"
@@ -287,6 +265,22 @@ public sealed class GatewayAnalyticsEndToEndTests(ITestOutputHelper output)
         Assert.All(secrets, secret => Assert.DoesNotContain(secret, bytes, StringComparison.Ordinal));
         Directory.Delete(config, recursive: true);
     }
+
+    /// <summary>Cluster <c>up</c> (the test's upstream), cluster <c>dead</c> (a closed port) and route <c>public</c> to up.</summary>
+    private static string UpDeadAndPublic(string upstreamUrl) => $"""
+        [[clusters]]
+        id = "up"
+        endpoints = ["{upstreamUrl}"]
+
+        [[clusters]]
+        id = "dead"
+        endpoints = ["http://127.0.0.1:{ClosedPort()}"]
+
+        [[routes]]
+        id = "public"
+        cluster = "up"
+        path_prefix = "/public"
+        """;
 
     /// <summary>The gateway's top sections for these tests: ephemeral loopback ports, analytics to the tap (the
     /// <c>[analytics]</c> table stays open for more keys).</summary>

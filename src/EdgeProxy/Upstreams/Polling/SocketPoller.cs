@@ -77,10 +77,11 @@ internal sealed unsafe class SocketPoller
     }
 
     /// <summary>
-    /// Adds <paramref name="socket"/>'s descriptor for input, output and the peer's close, edge-triggered; returns
-    /// the key its events carry (slot and generation, so an event still queued for a socket that has gone is dropped).
+    /// Adds <paramref name="socket"/>'s descriptor for input, output and the peer's close, edge-triggered, and sets its
+    /// <see cref="UpstreamSocket.PollKey"/>: the key its events carry (slot and generation, never 0, so an event still
+    /// queued for a socket that has gone is dropped).
     /// </summary>
-    public ulong Register(UpstreamSocket socket, int fd)
+    public void Register(UpstreamSocket socket, int fd)
     {
         ulong key;
         lock (_gate)
@@ -103,10 +104,9 @@ internal sealed unsafe class SocketPoller
         {
             var error = Marshal.GetLastPInvokeError();
             Unregister(key, -1);
+            socket.PollKey = 0;
             throw new SocketException(error);
         }
-
-        return key;
     }
 
     /// <summary>Removes a socket before its descriptor is closed (a negative <paramref name="fd"/> only frees the slot).</summary>

@@ -20,13 +20,12 @@ internal sealed class UpstreamSocket : IDisposable
     private readonly Direction _receive;
     private readonly Direction _send;
     private int _disposed;
-    private bool _registered;
 
     private UpstreamSocket(Socket socket)
     {
         _socket = socket;
-        _receive = new Direction(this, receives: true);
-        _send = new Direction(this, receives: false);
+        _receive = new Direction(socket, receives: true);
+        _send = new Direction(socket, receives: false);
         if (SocketPoller.IsEnabled)
         {
             socket.Blocking = false;
@@ -35,7 +34,7 @@ internal sealed class UpstreamSocket : IDisposable
         }
     }
 
-    /// <summary>The key this socket's events carry on its poller (set when it registers).</summary>
+    /// <summary>The key this socket's events carry on its poller; 0 until it is registered.</summary>
     public ulong PollKey { get; set; }
 
     /// <summary>Connects to <paramref name="host"/>:<paramref name="port"/> (an address, or a name tried address by address).</summary>
@@ -98,7 +97,6 @@ internal sealed class UpstreamSocket : IDisposable
             // end the wait below before the connection exists. Registering reports the state at that moment, so a
             // connect that finished in between is not missed.
             upstream._poller!.Register(upstream, upstream._fd);
-            upstream._registered = true;
             if (connecting)
             {
                 // A non-blocking connect finishes when the socket becomes writable; SO_ERROR then says how it went.
@@ -226,7 +224,7 @@ internal sealed class UpstreamSocket : IDisposable
             return;
         }
 
-        if (_registered)
+        if (PollKey != 0)
         {
             _poller!.Unregister(PollKey, _fd);
         }
@@ -237,7 +235,7 @@ internal sealed class UpstreamSocket : IDisposable
     }
 
     /// <summary>One direction's readiness and its one outstanding operation.</summary>
-    private sealed class Direction(UpstreamSocket owner, bool receives) : IValueTaskSource<int>
+    private sealed class Direction(Socket socket, bool receives) : IValueTaskSource<int>
     {
         // Ready: the socket may have data (or room): try the call. Empty: the last call found nothing and no edge has
         // come since, so an operation waits without trying. Waiting: an operation waits for the next edge.
@@ -245,7 +243,7 @@ internal sealed class UpstreamSocket : IDisposable
 
         private static readonly Action<object?> s_cancel = static s => ((Direction)s!).Cancel();
 
-        private readonly Socket _socket = owner._socket;
+        private readonly Socket _socket = socket;
         private ManualResetValueTaskSourceCore<int> _core;
         private int _state;
         private bool _peerClosed;
