@@ -6,16 +6,28 @@ namespace EdgeProxy.Upstreams;
 /// <summary>
 /// Fixed-size pinned blocks for upstream socket pipes, recycled through a bounded queue. The shared ArrayPool
 /// runs dry with a hundred busy connections and then allocates on every read; this pool keeps what the busiest
-/// minute needed (up to <see cref="MaxRetained"/> blocks) and drops the surplus to the GC.
+/// minute needed (up to <see cref="MaxRetained"/> blocks) and drops the surplus to the GC. In front of the shared
+/// queue each thread keeps a block or two of its own: a proxied response's block is usually rented and returned on the
+/// same event thread, and the shared queue's head and tail bounced between the cores on every request.
 /// </summary>
 internal sealed class BlockMemoryPool : MemoryPool<byte>
 {
     public const int BlockSize = 32 * 1024;
     public const int MaxRetained = 1024;
 
+    private const int PerThread = 2;
+
+    [ThreadStatic]
+    private static Block?[]? t_blocks;
+
     private readonly ConcurrentQueue<Block> _free = new();
     private int _retained;
 
+    private BlockMemoryPool()
+    {
+    }
+
+    /// <summary>The one pool: the thread caches in front of its queue are static.</summary>
     public static BlockMemoryPool Instance { get; } = new();
 
     public override int MaxBufferSize => BlockSize;
@@ -25,6 +37,20 @@ internal sealed class BlockMemoryPool : MemoryPool<byte>
         if (minBufferSize > BlockSize)
         {
             return new Block(this, minBufferSize, pooled: false);
+        }
+
+        var local = t_blocks;
+        if (local is not null)
+        {
+            for (var i = 0; i < local.Length; i++)
+            {
+                if (local[i] is { } cached)
+                {
+                    local[i] = null;
+                    cached.Rented = true;
+                    return cached;
+                }
+            }
         }
 
         if (_free.TryDequeue(out var block))
@@ -43,6 +69,16 @@ internal sealed class BlockMemoryPool : MemoryPool<byte>
 
     private void Return(Block block)
     {
+        var local = t_blocks ??= new Block?[PerThread];
+        for (var i = 0; i < local.Length; i++)
+        {
+            if (local[i] is null)
+            {
+                local[i] = block;
+                return;
+            }
+        }
+
         if (Interlocked.Increment(ref _retained) <= MaxRetained)
         {
             _free.Enqueue(block);

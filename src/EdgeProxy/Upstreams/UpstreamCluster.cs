@@ -38,6 +38,12 @@ internal sealed class UpstreamCluster
     /// </summary>
     public UpstreamEndpoint Next()
     {
+        // One endpoint gets every request anyway; skipping the shared counter keeps its cache line off the cores' path.
+        if (_endpoints.Length == 1)
+        {
+            return _endpoints[0];
+        }
+
         var index = Interlocked.Increment(ref _next);
         var count = (uint)_endpoints.Length;
         for (var i = 0u; i < count; i++)
