@@ -1,5 +1,7 @@
+using System.Globalization;
 using EdgeProxy.Hosting;
 using EdgeProxy.Policy.Config;
+using EdgeProxy.Upstreams.Polling;
 
 namespace EdgeProxy;
 
@@ -24,6 +26,14 @@ internal static class Program
         if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") is null)
         {
             Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
+        }
+
+        // With upstream sockets on the gateway's own pollers, .NET's engine serves only the client side: half the
+        // cores each, one event thread per core in all, as nginx runs one worker per core (bench/RESULTS.md).
+        if (SocketPoller.IsEnabled && Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT") is null)
+        {
+            Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT",
+                SocketPoller.HalfTheCores.ToString(CultureInfo.InvariantCulture));
         }
 
         var command = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "run";

@@ -139,6 +139,17 @@ public sealed record ClusterConfig
     /// <summary>An idle pooled connection older than this is closed rather than reused.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Receive buffer (SO_RCVBUF) of each upstream connection, in bytes; 0 leaves it to the kernel's autotuning.
+    /// A fixed size lets a fresh pooled connection take a large response at full window at once: autotuning grows a
+    /// window only as fast as the gateway drains it, and under load that took 10-15 s (bench/RESULTS.md).
+    /// </summary>
+    public long ReceiveBuffer { get; init; } = DefaultReceiveBuffer;
+
+    public const long DefaultReceiveBuffer = 512 * 1024;
+
+    public const long MaxReceiveBuffer = 64 * 1024 * 1024;
+
     public UpstreamTlsConfig? Tls { get; init; }
 }
 

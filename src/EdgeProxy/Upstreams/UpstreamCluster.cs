@@ -22,7 +22,8 @@ internal sealed class UpstreamCluster
         {
             var uri = new Uri(config.Endpoints[i]);
             var endpointTls = uri.Scheme == Uri.UriSchemeHttps ? WithHost(tls, uri.IdnHost) : null;
-            _endpoints[i] = new UpstreamEndpoint(uri, connector, config.MaxIdleConnections, config.IdleTimeout, endpointTls);
+            _endpoints[i] = new UpstreamEndpoint(uri, connector, config.MaxIdleConnections, config.IdleTimeout, endpointTls,
+                (int)config.ReceiveBuffer);
         }
     }
 

@@ -27,10 +27,10 @@ internal sealed class UpstreamConnector
 
         if (!endpoint.IsTls)
         {
-            return new UpstreamConnection(endpoint, await UpstreamSocket.ConnectAsync(endpoint.Host, endpoint.Port, cancellation));
+            return new UpstreamConnection(endpoint, await UpstreamSocket.ConnectAsync(endpoint.Host, endpoint.Port, endpoint.ReceiveBuffer, cancellation));
         }
 
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var socket = UpstreamSocket.CreateTcp(endpoint.ReceiveBuffer);
         try
         {
             if (IPAddress.TryParse(endpoint.Host, out var address))

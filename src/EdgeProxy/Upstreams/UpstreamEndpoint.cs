@@ -22,8 +22,10 @@ internal sealed class UpstreamEndpoint
     private int _open;
     private volatile bool _retired;
 
-    public UpstreamEndpoint(Uri uri, UpstreamConnector connector, int maxIdle, TimeSpan idleTimeout, SslClientAuthenticationOptions? tls)
+    public UpstreamEndpoint(Uri uri, UpstreamConnector connector, int maxIdle, TimeSpan idleTimeout, SslClientAuthenticationOptions? tls,
+        int receiveBuffer)
     {
+        ReceiveBuffer = receiveBuffer;
         Host = uri.IdnHost;
         Port = uri.Port;
         IsTls = uri.Scheme == Uri.UriSchemeHttps;
@@ -38,6 +40,9 @@ internal sealed class UpstreamEndpoint
     }
 
     public string Host { get; }
+
+    /// <summary>SO_RCVBUF for new connections; 0 for the kernel's autotuning.</summary>
+    public int ReceiveBuffer { get; }
 
     public int Port { get; }
 

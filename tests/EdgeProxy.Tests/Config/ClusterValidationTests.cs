@@ -36,6 +36,27 @@ public sealed class ClusterValidationTests
         ConfigAssert.Single(result, 6, 13, "needs at least one URL");
     }
 
+    [Fact]
+    public void Receive_buffer_defaults_to_512_KiB_and_takes_a_size_or_zero()
+    {
+        var endpoints = "endpoints = [\"http://10.0.0.1:80\"]\n";
+        var config = ConfigAssert.Valid(LoadClusters(
+            "[[clusters]]\nid = \"a\"\n" + endpoints + "[[clusters]]\nid = \"b\"\n" + endpoints + "receive_buffer = \"2MiB\"\n"
+            + "[[clusters]]\nid = \"c\"\n" + endpoints + "receive_buffer = 0\n"));
+
+        Assert.Equal(512 * 1024, config.Clusters[0].ReceiveBuffer);
+        Assert.Equal(2 * 1024 * 1024, config.Clusters[1].ReceiveBuffer);
+        Assert.Equal(0, config.Clusters[2].ReceiveBuffer);
+    }
+
+    [Fact]
+    public void Receive_buffer_over_its_limit_points_at_the_value()
+    {
+        var result = LoadClusters("[[clusters]]\nid = \"api\"\nendpoints = [\"http://10.0.0.1:80\"]\nreceive_buffer = \"1GiB\"\n");
+
+        ConfigAssert.Single(result, 7, 18, "'receive_buffer' in [[clusters]] must be between 0 and 64MiB, found 1GiB");
+    }
+
     [Theory]
     [InlineData("http://10.0.0.1:8080")]
     [InlineData("https://api.internal")]

@@ -165,6 +165,19 @@ public sealed class UpstreamSocketTests
     }
 
     [Fact]
+    public void A_configured_receive_buffer_is_set_and_zero_leaves_the_kernel_default()
+    {
+        // Linux doubles SO_RCVBUF for its bookkeeping; the default is tcp_rmem's middle value, which autotuning grows.
+        var kernelDefault = int.Parse(File.ReadAllText("/proc/sys/net/ipv4/tcp_rmem").Split('\t', ' ')[1]);
+        using var tuned = UpstreamSocket.CreateTcp(kernelDefault * 4);
+        using var autotuned = UpstreamSocket.CreateTcp(0);
+
+        Assert.Equal(kernelDefault * 8, tuned.ReceiveBufferSize);
+        Assert.Equal(kernelDefault, autotuned.ReceiveBufferSize);
+        Assert.True(tuned.NoDelay);
+    }
+
+    [Fact]
     public async Task A_refused_connect_fails_with_connection_refused()
     {
         var listener = new Socket(SocketType.Stream, ProtocolType.Tcp);
@@ -173,7 +186,7 @@ public sealed class UpstreamSocketTests
         listener.Dispose(); // bound, never listening: nothing accepts on the port now
 
         var error = await Assert.ThrowsAsync<SocketException>(
-            () => UpstreamSocket.ConnectAsync("127.0.0.1", port, CancellationToken.None).AsTask().WaitAsync(Bound));
+            () => UpstreamSocket.ConnectAsync("127.0.0.1", port, 0, CancellationToken.None).AsTask().WaitAsync(Bound));
         Assert.Equal(SocketError.ConnectionRefused, error.SocketErrorCode);
     }
 
@@ -256,7 +269,7 @@ public sealed class UpstreamSocketTests
         public static async Task<Pair> OpenAsync(Socket listener, int port)
         {
             var accept = listener.AcceptAsync();
-            var upstream = await UpstreamSocket.ConnectAsync("127.0.0.1", port, CancellationToken.None).AsTask().WaitAsync(Bound);
+            var upstream = await UpstreamSocket.ConnectAsync("127.0.0.1", port, 0, CancellationToken.None).AsTask().WaitAsync(Bound);
             var peer = await accept.WaitAsync(Bound);
             return new Pair(upstream, peer, null);
         }

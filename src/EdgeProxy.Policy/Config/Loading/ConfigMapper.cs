@@ -205,6 +205,7 @@ internal static class ConfigMapper
             Endpoints = r.Strings("endpoints") ?? defaults.Endpoints,
             MaxIdleConnections = r.Int32("max_idle_connections") ?? defaults.MaxIdleConnections,
             IdleTimeout = r.Duration("idle_timeout") ?? defaults.IdleTimeout,
+            ReceiveBuffer = r.Size("receive_buffer", 0, ClusterConfig.MaxReceiveBuffer) ?? defaults.ReceiveBuffer,
             Tls = r.Table("tls") is { } tls ? MapUpstreamTls(tls) : null,
         });
     }

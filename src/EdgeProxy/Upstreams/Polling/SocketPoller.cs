@@ -23,11 +23,10 @@ internal sealed unsafe class SocketPoller
         && Environment.GetEnvironmentVariable("EDGEPROXY_UPSTREAM_SOCKETS") != "dotnet";
 
     /// <summary>
-    /// One per core by default, like .NET's engine for the client sockets; <c>EDGEPROXY_UPSTREAM_POLLERS</c> sets it.
-    /// Half the cores on each side (with DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT: one event-loop thread per core in
-    /// all, as nginx has one worker per core) measured 5-10 % less CPU per small request on a 2-core box, but 15 %
-    /// less throughput on 1 MiB responses at 128 connections, where every chunk is handed between the two sides'
-    /// threads (bench/RESULTS.md), so it is not the default.
+    /// Half the cores (rounded up) by default, <c>EDGEPROXY_UPSTREAM_POLLERS</c> sets it; the client side's engine gets
+    /// the other half (Program). One event thread per core in all measured less CPU per request and more throughput
+    /// than one per core on each side in most cells of the side-by-side runs on 2 cores, where the extra threads only
+    /// woke each other (bench/RESULTS.md).
     /// </summary>
     public static int ThreadCount { get; } = ConfiguredThreadCount();
 
@@ -63,7 +62,10 @@ internal sealed unsafe class SocketPoller
     private static int ConfiguredThreadCount() =>
         int.TryParse(Environment.GetEnvironmentVariable("EDGEPROXY_UPSTREAM_POLLERS"), out var count) && count > 0
             ? count
-            : Environment.ProcessorCount;
+            : HalfTheCores;
+
+    /// <summary>Each side's share of the cores: at least one thread.</summary>
+    public static int HalfTheCores => Math.Max(1, (Environment.ProcessorCount + 1) / 2);
 
     private static SocketPoller[] Start()
     {

@@ -38,11 +38,11 @@ internal sealed class UpstreamSocket : IDisposable
     public ulong PollKey { get; set; }
 
     /// <summary>Connects to <paramref name="host"/>:<paramref name="port"/> (an address, or a name tried address by address).</summary>
-    public static async ValueTask<UpstreamSocket> ConnectAsync(string host, int port, CancellationToken cancellation)
+    public static async ValueTask<UpstreamSocket> ConnectAsync(string host, int port, int receiveBuffer, CancellationToken cancellation)
     {
         if (IPAddress.TryParse(host, out var address))
         {
-            return await ConnectAsync(new IPEndPoint(address, port), cancellation);
+            return await ConnectAsync(new IPEndPoint(address, port), receiveBuffer, cancellation);
         }
 
         var addresses = await Dns.GetHostAddressesAsync(host, cancellation);
@@ -51,7 +51,7 @@ internal sealed class UpstreamSocket : IDisposable
         {
             try
             {
-                return await ConnectAsync(new IPEndPoint(candidate, port), cancellation);
+                return await ConnectAsync(new IPEndPoint(candidate, port), receiveBuffer, cancellation);
             }
             catch (SocketException e)
             {
@@ -62,9 +62,24 @@ internal sealed class UpstreamSocket : IDisposable
         throw last ?? new SocketException((int)SocketError.HostNotFound);
     }
 
-    private static async ValueTask<UpstreamSocket> ConnectAsync(IPEndPoint endpoint, CancellationToken cancellation)
+    /// <summary>
+    /// A TCP socket with Nagle off and, when <paramref name="receiveBuffer"/> is not 0, that receive buffer: set before
+    /// the connect, so the window scale negotiated in the handshake can use it.
+    /// </summary>
+    public static Socket CreateTcp(int receiveBuffer)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (receiveBuffer > 0)
+        {
+            socket.ReceiveBufferSize = receiveBuffer;
+        }
+
+        return socket;
+    }
+
+    private static async ValueTask<UpstreamSocket> ConnectAsync(IPEndPoint endpoint, int receiveBuffer, CancellationToken cancellation)
+    {
+        var socket = CreateTcp(receiveBuffer);
         if (!SocketPoller.IsEnabled)
         {
             try
