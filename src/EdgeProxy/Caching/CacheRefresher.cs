@@ -18,9 +18,6 @@ namespace EdgeProxy.Caching;
 /// </summary>
 internal sealed class CacheRefresher
 {
-    private const int MaxResponseHead = 64 * 1024;
-    private const int MaxResponseStartLine = 8 * 1024;
-    private const int MaxResponseHeaders = 256;
 
     private readonly byte[] _head;
     private readonly int _maxHeaders;
@@ -102,15 +99,15 @@ internal sealed class CacheRefresher
             UpstreamRequestWriter.Write(upstream.Output, _head, request, _route, _captures, _snapshot, info);
             await upstream.Output.FlushAsync();
 
-            var response = new ResponseHead(MaxResponseHeaders);
+            var response = new ResponseHead(ResponseHeadFrame.MaxHeaders);
+            var frame = new ResponseHeadFrame();
             timer.Arm(TimerPhase.ResponseHead, timeouts.ResponseHeaders);
-            var (buffer, headLength) = await ReadHeadAsync(upstream, response, timer);
-            byte[]? headCopy = null;
-            var responseHead = Linear(buffer, headLength, ref headCopy);
+            await ReadHeadAsync(upstream, response, frame, timer);
+            var responseHead = frame.Span;
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             if (response.StatusCode == 304 && _exchange.Revalidated(responseHead, response, now) is not null)
             {
-                upstream.Input.AdvanceTo(buffer.GetPosition(headLength));
+                upstream.Input.AdvanceTo(frame.End);
                 endpoint.Release(upstream, response.KeepAlive);
                 upstream = null;
                 _exchange.Cache.Metrics.Refreshed();
@@ -120,7 +117,7 @@ internal sealed class CacheRefresher
             var storing = _exchange.BeginStore(_head, request, responseHead, response, _route.ResponseHeaders, now);
             var framing = response.Framing(false);
             var contentLength = response.Headers.ContentLength;
-            upstream.Input.AdvanceTo(buffer.GetPosition(headLength));
+            upstream.Input.AdvanceTo(frame.End);
             var sink = new CacheTeeWriter();
             sink.Start(new DiscardingPipeWriter(), _exchange, chunked: false);
             if (!BodyCopier.TryCopyBuffered(upstream.Input, sink, framing, contentLength, chunkedOut: false, out _))
@@ -153,25 +150,22 @@ internal sealed class CacheRefresher
         }
     }
 
-    private static async ValueTask<(ReadOnlySequence<byte> Buffer, int HeadLength)> ReadHeadAsync(UpstreamConnection upstream, ResponseHead response, ExchangeTimer timer)
+    /// <summary>Reads until <paramref name="frame"/> holds a final response head, parsed into <paramref name="response"/>.</summary>
+    private static async ValueTask ReadHeadAsync(UpstreamConnection upstream, ResponseHead response, ResponseHeadFrame frame, ExchangeTimer timer)
     {
-        byte[]? scratch = null;
         while (true)
         {
             var read = await upstream.Input.ReadAsync(timer.Token);
-            var buffer = read.Buffer;
-            var data = buffer.IsSingleSegment ? buffer.FirstSpan : Linear(buffer, (int)Math.Min(buffer.Length, MaxResponseHead + 1), ref scratch);
-            var headLength = HeadFramer.FindEnd(data, MaxResponseStartLine, MaxResponseHead);
-            if (headLength > 0)
+            if (frame.Find(read.Buffer) > 0)
             {
-                Http11Parser.ParseResponse(data[..headLength], response, MaxResponseHeaders);
+                Http11Parser.ParseResponse(frame.Span, response, ResponseHeadFrame.MaxHeaders);
                 if (response.StatusCode >= 200)
                 {
-                    return (buffer, headLength);
+                    return;
                 }
 
                 // An interim response is nobody's business here.
-                upstream.Input.AdvanceTo(buffer.GetPosition(headLength));
+                upstream.Input.AdvanceTo(frame.End);
                 continue;
             }
 
@@ -180,20 +174,8 @@ internal sealed class CacheRefresher
                 throw new ProxyException(ProxyErrorKind.UpstreamReset, "upstream closed before the refresh's response head");
             }
 
-            upstream.Input.AdvanceTo(buffer.Start, buffer.End);
+            upstream.Input.AdvanceTo(read.Buffer.Start, read.Buffer.End);
         }
-    }
-
-    private static ReadOnlySpan<byte> Linear(in ReadOnlySequence<byte> buffer, int length, ref byte[]? scratch)
-    {
-        if (buffer.IsSingleSegment)
-        {
-            return buffer.FirstSpan[..length];
-        }
-
-        scratch ??= new byte[MaxResponseHead + 1];
-        buffer.Slice(0, length).CopyTo(scratch);
-        return scratch.AsSpan(0, length);
     }
 }
 

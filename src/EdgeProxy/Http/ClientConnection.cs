@@ -24,9 +24,6 @@ namespace EdgeProxy.Http;
 /// </summary>
 internal sealed class ClientConnection
 {
-    private const int MaxResponseHead = 64 * 1024;
-    private const int MaxResponseStartLine = 8 * 1024;
-    private const int MaxResponseHeaders = 256;
 
     /// <summary>Requests that matched no route still count, under route="(none)".</summary>
     private static readonly RouteMetrics NoRouteMetrics = new("(none)");
@@ -81,10 +78,7 @@ internal sealed class ClientConnection
     private byte[]? _headCopy;
 
     // The current response head: in the upstream pipe's first segment, or copied when it spanned segments.
-    private ReadOnlySequence<byte> _responseBuffer;
-    private int _responseHeadLength;
-    private bool _responseHeadCopied;
-    private byte[]? _responseHeadCopy;
+    private readonly ResponseHeadFrame _responseHead = new();
 
     public ClientConnection(ConnectionContext context, GatewayRuntime runtime, ListenerInfo listener)
     {
@@ -178,7 +172,7 @@ internal sealed class ClientConnection
                     // 3. The exchange with the upstream.
                     var request = _request!;
                     var caching = route.Cache is not null && _cacheOutcome is CacheOutcome.Miss or CacheOutcome.Revalidate && !request.HasBody;
-                    var response = _response ??= new ResponseHead(MaxResponseHeaders);
+                    var response = _response ??= new ResponseHead(ResponseHeadFrame.MaxHeaders);
                     var endpoint = route!.Cluster.Next();
                     var timeouts = route.Timeouts;
                     try
@@ -278,7 +272,7 @@ internal sealed class ClientConnection
 
                         // Our conditional request came back 304: the stored entry is fresh again and answers the client.
                         if (_cacheOutcome == CacheOutcome.Revalidate && response.StatusCode == 304
-                            && _cache.TryServeRevalidated(_output, _head.Span, request, ResponseHeadSpan(), response,
+                            && _cache.TryServeRevalidated(_output, _head.Span, request, _responseHead.Span, response,
                                 CacheContext(snapshot, route, request.KeepAlive && !_closeRequested.IsCancellationRequested),
                                 DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) is var revalidatedStatus and > 0)
                         {
@@ -295,9 +289,9 @@ internal sealed class ClientConnection
 
                         // The key takes the request's Vary'd values, so the fill begins while the request head is still here.
                         var storing = caching && response.StatusCode != 101
-                            && _cache.BeginStore(_head.Span, request, ResponseHeadSpan(), response, route.ResponseHeaders, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+                            && _cache.BeginStore(_head.Span, request, _responseHead.Span, response, route.ResponseHeaders, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
                         var compression = route.Compression is { } compressionPolicy && response.StatusCode != 101 && !request.HasBody
-                            ? compressionPolicy.Decide(_head.Span, request, ResponseHeadSpan(), response)
+                            ? compressionPolicy.Decide(_head.Span, request, _responseHead.Span, response)
                             : default;
                         if (response.StatusCode >= 500)
                         {
@@ -327,7 +321,7 @@ internal sealed class ClientConnection
                         var chunkedOut = request.Version == HttpVersion.Http11 && (compressing || framing is BodyFraming.Chunked or BodyFraming.UntilClose);
                         keepAlive = request.KeepAlive && (chunkedOut || (!compressing && framing is BodyFraming.None or BodyFraming.ContentLength))
                             && !_closeRequested.IsCancellationRequested;
-                        ClientResponseWriter.WriteForwarded(_output, ResponseHeadSpan(), response, route.ResponseHeaders, snapshot, RequestId, chunkedOut, keepAlive,
+                        ClientResponseWriter.WriteForwarded(_output, _responseHead.Span, response, route.ResponseHeaders, snapshot, RequestId, chunkedOut, keepAlive,
                             request.Version, _access.ResponseHeaders, route.Cache is null ? null : caching ? CacheStatusKind.Miss : CacheStatusKind.Bypass, storing,
                             compressing ? compression : compression with { Codec = Compression.ContentCodec.None }, _corsHeaders);
                         var reusable = response.KeepAlive && framing != BodyFraming.UntilClose;
@@ -494,7 +488,7 @@ internal sealed class ClientConnection
         }
         else
         {
-            var copy = Linearize(buffer, snapshot.MaxHeadBytes + 1, ref _headCopy);
+            var copy = HeadFramer.Linearize(buffer, snapshot.MaxHeadBytes + 1, ref _headCopy);
             headLength = HeadFramer.FindEnd(copy, limits.MaxRequestLineBytes, snapshot.MaxHeadBytes);
             if (headLength > 0)
             {
@@ -791,17 +785,7 @@ internal sealed class ClientConnection
         int headLength;
         try
         {
-            if (buffer.IsSingleSegment)
-            {
-                headLength = HeadFramer.FindEnd(buffer.FirstSpan, MaxResponseStartLine, MaxResponseHead);
-                _responseHeadCopied = false;
-            }
-            else
-            {
-                var copy = Linearize(buffer, MaxResponseHead + 1, ref _responseHeadCopy);
-                headLength = HeadFramer.FindEnd(copy, MaxResponseStartLine, MaxResponseHead);
-                _responseHeadCopied = true;
-            }
+            headLength = _responseHead.Find(buffer);
         }
         catch (BadRequestException e)
         {
@@ -824,9 +808,7 @@ internal sealed class ClientConnection
             return ResponseState.Incomplete;
         }
 
-        _responseBuffer = buffer;
-        _responseHeadLength = headLength;
-        Http11Parser.ParseResponse(ResponseHeadSpan(), response, MaxResponseHeaders);
+        Http11Parser.ParseResponse(_responseHead.Span, response, ResponseHeadFrame.MaxHeaders);
         if (response.StatusCode >= 200 || response.StatusCode == 101)
         {
             return ResponseState.Final;
@@ -835,7 +817,7 @@ internal sealed class ClientConnection
         // RFC 9110 §15.2: 1xx go to HTTP/1.1 clients, never to 1.0 ones; our own 100 Continue was already sent.
         if (request.Version == HttpVersion.Http11 && response.StatusCode != 100)
         {
-            ClientResponseWriter.WriteInterim(_output, ResponseHeadSpan(), response);
+            ClientResponseWriter.WriteInterim(_output, _responseHead.Span, response);
         }
 
         AdvancePastResponseHead(upstream);
@@ -895,17 +877,13 @@ internal sealed class ClientConnection
     }
 
     private void WriteResponseHead(PolicySnapshot snapshot, CompiledRoute route, ResponseHead response, RequestHead request, bool chunked, bool keepAlive) =>
-        ClientResponseWriter.WriteForwarded(_output, ResponseHeadSpan(), response, route.ResponseHeaders, snapshot, RequestId, chunked, keepAlive, request.Version,
+        ClientResponseWriter.WriteForwarded(_output, _responseHead.Span, response, route.ResponseHeaders, snapshot, RequestId, chunked, keepAlive, request.Version,
             _access.ResponseHeaders, corsHeaders: _corsHeaders);
-
-    private ReadOnlySpan<byte> ResponseHeadSpan() => _responseHeadCopied
-        ? _responseHeadCopy.AsSpan(0, _responseHeadLength)
-        : _responseBuffer.FirstSpan[.._responseHeadLength];
 
     private void AdvancePastResponseHead(UpstreamConnection upstream)
     {
-        upstream.Input.AdvanceTo(_responseBuffer.GetPosition(_responseHeadLength));
-        _responseBuffer = default;
+        upstream.Input.AdvanceTo(_responseHead.End);
+        _responseHead.Clear();
     }
 
     private void SetRequestId(ReadOnlySpan<byte> head, RequestHead request)
@@ -1099,16 +1077,4 @@ internal sealed class ClientConnection
     }
 
     private static long ElapsedMicros(long since) => (long)Stopwatch.GetElapsedTime(since).TotalMicroseconds;
-
-    private static ReadOnlySpan<byte> Linearize(in ReadOnlySequence<byte> buffer, int max, ref byte[]? scratch)
-    {
-        var length = (int)Math.Min(buffer.Length, max);
-        if (scratch is null || scratch.Length < length)
-        {
-            scratch = new byte[Math.Max(length, 4096)];
-        }
-
-        buffer.Slice(0, length).CopyTo(scratch);
-        return scratch.AsSpan(0, length);
-    }
 }

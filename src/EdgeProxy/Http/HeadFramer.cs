@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace EdgeProxy.Http;
 
 /// <summary>
@@ -58,5 +60,21 @@ internal static class HeadFramer
             pos = end + 1;
             line++;
         }
+    }
+
+    /// <summary>
+    /// The first <paramref name="max"/> bytes of a head that spans segments, copied into <paramref name="scratch"/>
+    /// (grown when too small, then kept by its owner for the next head) so <see cref="FindEnd"/> can frame it.
+    /// </summary>
+    public static ReadOnlySpan<byte> Linearize(in ReadOnlySequence<byte> buffer, int max, ref byte[]? scratch)
+    {
+        var length = (int)Math.Min(buffer.Length, max);
+        if (scratch is null || scratch.Length < length)
+        {
+            scratch = new byte[Math.Max(length, 4096)];
+        }
+
+        buffer.Slice(0, length).CopyTo(scratch);
+        return scratch.AsSpan(0, length);
     }
 }
