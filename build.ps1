@@ -398,6 +398,18 @@ function Invoke-Smoke {
         Write-Host "    GET /hello through the AOT binary: $($response.StatusCode)"
         $script:SmokePassed++
 
+        # One event thread per core in all: .NET's socket engine (client side) and the upstream pollers get half
+        # the cores each (rounded up). The pollers start with the first upstream connection, which /hello opened.
+        if ($IsLinux -and [Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture -eq 'X64') {
+            $threads = Get-ChildItem "/proc/$($process.Id)/task" | ForEach-Object { (Get-Content (Join-Path $_.FullName 'comm') -Raw).Trim() }
+            $half = [Math]::Max(1, [Math]::Floor(([Environment]::ProcessorCount + 1) / 2))
+            $engines = @($threads | Where-Object { $_ -eq '.NET Sockets' }).Count
+            $pollers = @($threads | Where-Object { $_ -like 'edgeproxy upstr*' }).Count
+            if ($engines -ne $half -or $pollers -ne $half) { throw "event threads: $engines socket-engine and $pollers poller threads, expected $half each" }
+            Write-Host "    event threads: $engines socket-engine + $pollers upstream poller on $([Environment]::ProcessorCount) cores"
+            $script:SmokePassed++
+        }
+
         $echo = Invoke-RestMethod 'http://127.0.0.1:8080/api/echo?x=1'
         if ($echo.path -ne '/echo' -or $echo.headers.'X-Gateway' -ne 'edgeproxy') { throw "rewrite/header policy not applied: $($echo | ConvertTo-Json -Compress)" }
         $script:SmokePassed++

@@ -165,16 +165,18 @@ public sealed class UpstreamSocketTests
     }
 
     [Fact]
-    public void A_configured_receive_buffer_is_set_and_zero_leaves_the_kernel_default()
+    public async Task A_configured_receive_buffer_is_set_on_the_connection_and_zero_leaves_the_kernel_default()
     {
         // Linux doubles SO_RCVBUF for its bookkeeping; the default is tcp_rmem's middle value, which autotuning grows.
         var kernelDefault = int.Parse(File.ReadAllText("/proc/sys/net/ipv4/tcp_rmem").Split('\t', ' ')[1]);
-        using var tuned = UpstreamSocket.CreateTcp(kernelDefault * 4);
-        using var autotuned = UpstreamSocket.CreateTcp(0);
+        using var listener = Listen(out var port);
+        using var tuned = await UpstreamSocket.ConnectAsync("127.0.0.1", port, kernelDefault * 4, CancellationToken.None).AsTask().WaitAsync(Bound);
+        using var autotuned = await UpstreamSocket.ConnectAsync("127.0.0.1", port, 0, CancellationToken.None).AsTask().WaitAsync(Bound);
 
         Assert.Equal(kernelDefault * 8, tuned.ReceiveBufferSize);
         Assert.Equal(kernelDefault, autotuned.ReceiveBufferSize);
-        Assert.True(tuned.NoDelay);
+        using var plain = UpstreamSocket.CreateTcp(0);
+        Assert.True(plain.NoDelay);
     }
 
     [Fact]

@@ -37,6 +37,9 @@ internal sealed class UpstreamSocket : IDisposable
     /// <summary>The key this socket's events carry on its poller; 0 until it is registered.</summary>
     public ulong PollKey { get; set; }
 
+    /// <summary>SO_RCVBUF as the kernel reports it (twice what was set, for its bookkeeping).</summary>
+    public int ReceiveBufferSize => _socket.ReceiveBufferSize;
+
     /// <summary>Connects to <paramref name="host"/>:<paramref name="port"/> (an address, or a name tried address by address).</summary>
     public static async ValueTask<UpstreamSocket> ConnectAsync(string host, int port, int receiveBuffer, CancellationToken cancellation)
     {
