@@ -5,6 +5,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using EdgeProxy.Admin;
 using EdgeProxy.Analytics;
+using EdgeProxy.Buffers;
 using EdgeProxy.Config;
 using EdgeProxy.Demo;
 using EdgeProxy.Http;
@@ -73,6 +74,9 @@ internal sealed class GatewayHost : IAsyncDisposable
 
     public IPEndPoint? AdminEndpoint => _admin?.IPEndPoint;
 
+    /// <summary>The host's services, for tests that check what Kestrel was given.</summary>
+    internal IServiceProvider Services => _app.Services;
+
     /// <summary>The analytics shipper; null without <c>[analytics] endpoint</c>.</summary>
     internal AnalyticsShipper? Analytics => _analytics;
 
@@ -92,6 +96,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         // Kestrel's core is enough: TLS is configured per listener from the TOML.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.UseKestrelCore();
+        builder.Services.AddSingleton<IMemoryPoolFactory<byte>>(BlockPoolFactory.Instance);
         var loggers = await loggersBuilt;
         builder.Services.AddSingleton(loggers);
 

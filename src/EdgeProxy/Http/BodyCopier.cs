@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
+using EdgeProxy.Buffers;
 using EdgeProxy.Upstreams;
 
 namespace EdgeProxy.Http;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using EdgeProxy.Buffers;
 
 namespace EdgeProxy.Upstreams;
 

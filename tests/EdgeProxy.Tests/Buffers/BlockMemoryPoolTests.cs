@@ -1,9 +1,9 @@
 using System.Buffers;
-using EdgeProxy.Upstreams;
+using EdgeProxy.Buffers;
 
-namespace EdgeProxy.Tests.Upstreams;
+namespace EdgeProxy.Tests.Buffers;
 
-/// <summary>The upstream block pool's per-thread cache in front of its shared queue.</summary>
+/// <summary>The block pool's per-thread cache in front of its shared queue.</summary>
 public sealed class BlockMemoryPoolTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);

@@ -1,10 +1,11 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 
-namespace EdgeProxy.Upstreams;
+namespace EdgeProxy.Buffers;
 
 /// <summary>
-/// Fixed-size pinned blocks for upstream socket pipes, recycled through a bounded queue. The shared ArrayPool
+/// Fixed-size pinned blocks for the gateway's buffers on both sides (upstream sockets, and the client connections'
+/// pipes through <see cref="BlockPoolFactory"/>), recycled through a bounded queue. The shared ArrayPool
 /// runs dry with a hundred busy connections and then allocates on every read; this pool keeps what the busiest
 /// minute needed (up to <see cref="MaxRetained"/> blocks) and drops the surplus to the GC. In front of the shared
 /// queue each thread keeps a block or two of its own: a proxied response's block is usually rented and returned on the
