@@ -52,8 +52,9 @@ internal static class BodyCopier
             timer.Arm(phase, idleTimeout);
             if (!chunkedOut && source is SocketReader upstream && upstream.IsDrained)
             {
-                // An upstream's response body: received straight into the client's output buffer.
-                var memory = destination.GetMemory(DirectReceiveSize);
+                // An upstream's response body: received straight into the client's output buffer, behind the head when
+                // the rest of the body fits in its block, so a response of up to a block goes out as one buffer.
+                var memory = destination.GetMemory((int)Math.Min(remaining, DirectReceiveSize));
                 var received = await upstream.ReceiveIntoAsync(memory[..(int)Math.Min(memory.Length, remaining)], timer.Token);
                 if (received == 0)
                 {
