@@ -64,57 +64,6 @@ public sealed class BlockMemoryPoolTests
         }
     }
 
-    [Fact]
-    public void Trim_gives_back_half_of_what_sat_idle_each_time_and_keeps_what_a_steady_load_uses()
-    {
-        var pool = new BlockMemoryPool();
-        var burst = new List<IMemoryOwner<byte>>();
-        for (var i = 0; i < 16; i++)
-        {
-            burst.Add(pool.Rent());
-        }
-
-        foreach (var block in burst)
-        {
-            block.Dispose();
-        }
-
-        Assert.Equal(16, pool.Retained);
-
-        // The queue was empty during the burst, so nothing sat idle through this first interval.
-        Assert.Equal(0, pool.Trim());
-        Assert.Equal(16, pool.Retained);
-
-        // No rents since: all 16 sat idle, half go; then half of the rest.
-        Assert.Equal(8, pool.Trim());
-        Assert.Equal(4, pool.Trim());
-        Assert.Equal(4, pool.Retained);
-
-        // A steady load that takes every retained block once per interval keeps them all.
-        for (var round = 0; round < 3; round++)
-        {
-            var used = new List<IMemoryOwner<byte>>();
-            for (var i = 0; i < 4; i++)
-            {
-                used.Add(pool.Rent());
-            }
-
-            foreach (var block in used)
-            {
-                block.Dispose();
-            }
-
-            Assert.Equal(0, pool.Trim());
-            Assert.Equal(4, pool.Retained);
-        }
-
-        // Load gone: it drains to nothing, a block at a time at the end.
-        Assert.Equal(2, pool.Trim());
-        Assert.Equal(1, pool.Trim());
-        Assert.Equal(1, pool.Trim());
-        Assert.Equal(0, pool.Retained);
-    }
-
     private static void RunOnNewThread(Action action)
     {
         Exception? error = null;
