@@ -4,93 +4,114 @@ using System.Collections.Concurrent;
 namespace EdgeProxy.Buffers;
 
 /// <summary>
-/// Fixed-size pinned blocks for the gateway's buffers on both sides (upstream sockets, and the client connections'
-/// pipes through <see cref="BlockPoolFactory"/>), recycled through a bounded queue. The shared ArrayPool
-/// runs dry with a hundred busy connections and then allocates on every read; this pool keeps what the busiest
-/// minute needed (up to <see cref="MaxRetained"/> blocks) and drops the surplus to the GC. In front of the shared
-/// queue each thread keeps a block or two of its own: a proxied response's block is usually rented and returned on the
-/// same event thread, and the shared queue's head and tail bounced between the cores on every request.
+/// Pinned blocks for the gateway's buffers on both sides (upstream sockets, and the client connections' pipes through
+/// <see cref="BlockPoolFactory"/>) in two sizes: 4 KiB for what asks for little (a request head, a small response), so
+/// a connection waiting on its upstream holds no more than it did with Kestrel's own pool, and 32 KiB for what asks
+/// for more (a socket receive, a body), so a 16 KiB response and its head go out as one buffer. Each size is recycled
+/// through a bounded queue: the shared ArrayPool runs dry with a hundred busy connections and then allocates on every
+/// read; this pool keeps what the busiest minute needed and drops the surplus to the GC. In front of each queue every
+/// thread keeps a block or two of its own: a proxied response's blocks are usually rented and returned on the same
+/// event thread, and a shared queue's head and tail bounced between the cores on every request.
 /// </summary>
 internal sealed class BlockMemoryPool : MemoryPool<byte>
 {
     public const int BlockSize = 32 * 1024;
+    public const int SmallBlockSize = 4 * 1024;
     public const int MaxRetained = 1024;
 
     private const int PerThread = 2;
 
     [ThreadStatic]
-    private static Block?[]? t_blocks;
+    private static Block?[]? t_small;
 
-    private readonly ConcurrentQueue<Block> _free = new();
-    private int _retained;
+    [ThreadStatic]
+    private static Block?[]? t_large;
+
+    private readonly SizeClass _small = new(SmallBlockSize, large: false);
+    private readonly SizeClass _large = new(BlockSize, large: true);
 
     private BlockMemoryPool()
     {
     }
 
-    /// <summary>The one pool: the thread caches in front of its queue are static.</summary>
+    /// <summary>The one pool: the thread caches in front of its queues are static.</summary>
     public static BlockMemoryPool Instance { get; } = new();
 
     public override int MaxBufferSize => BlockSize;
 
+    /// <summary>A block of at least <paramref name="minBufferSize"/> bytes; the default (-1) is a large block.</summary>
     public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
     {
         if (minBufferSize > BlockSize)
         {
-            return new Block(this, minBufferSize, pooled: false);
+            return new Block(null, minBufferSize);
         }
 
-        var local = t_blocks;
-        if (local is not null)
-        {
-            for (var i = 0; i < local.Length; i++)
-            {
-                if (local[i] is { } cached)
-                {
-                    local[i] = null;
-                    cached.Rented = true;
-                    return cached;
-                }
-            }
-        }
-
-        if (_free.TryDequeue(out var block))
-        {
-            Interlocked.Decrement(ref _retained);
-            block.Rented = true;
-            return block;
-        }
-
-        return new Block(this, BlockSize, pooled: true);
+        return (uint)minBufferSize <= SmallBlockSize ? _small.Rent() : _large.Rent();
     }
 
     protected override void Dispose(bool disposing)
     {
     }
 
-    private void Return(Block block)
+    private sealed class SizeClass(int size, bool large)
     {
-        var local = t_blocks ??= new Block?[PerThread];
-        for (var i = 0; i < local.Length; i++)
+        private readonly ConcurrentQueue<Block> _free = new();
+        private int _retained;
+
+        private ref Block?[]? Cache => ref large ? ref t_large : ref t_small;
+
+        public Block Rent()
         {
-            if (local[i] is null)
+            var local = Cache;
+            if (local is not null)
             {
-                local[i] = block;
-                return;
+                for (var i = 0; i < local.Length; i++)
+                {
+                    if (local[i] is { } cached)
+                    {
+                        local[i] = null;
+                        cached.Rented = true;
+                        return cached;
+                    }
+                }
             }
+
+            if (_free.TryDequeue(out var block))
+            {
+                Interlocked.Decrement(ref _retained);
+                block.Rented = true;
+                return block;
+            }
+
+            return new Block(this, size);
         }
 
-        if (Interlocked.Increment(ref _retained) <= MaxRetained)
+        public void Return(Block block)
         {
-            _free.Enqueue(block);
-        }
-        else
-        {
-            Interlocked.Decrement(ref _retained);
+            var local = Cache ??= new Block?[PerThread];
+            for (var i = 0; i < local.Length; i++)
+            {
+                if (local[i] is null)
+                {
+                    local[i] = block;
+                    return;
+                }
+            }
+
+            if (Interlocked.Increment(ref _retained) <= MaxRetained)
+            {
+                _free.Enqueue(block);
+            }
+            else
+            {
+                Interlocked.Decrement(ref _retained);
+            }
         }
     }
 
-    private sealed class Block(BlockMemoryPool pool, int size, bool pooled) : IMemoryOwner<byte>
+    /// <summary>A pooled block, or (with no size class) a one-off for a request larger than a block.</summary>
+    private sealed class Block(SizeClass? owner, int size) : IMemoryOwner<byte>
     {
         private readonly byte[] _array = GC.AllocateUninitializedArray<byte>(size, pinned: true);
 
@@ -100,10 +121,10 @@ internal sealed class BlockMemoryPool : MemoryPool<byte>
 
         public void Dispose()
         {
-            if (Rented && pooled)
+            if (Rented && owner is not null)
             {
                 Rented = false;
-                pool.Return(this);
+                owner.Return(this);
             }
         }
     }

@@ -4,6 +4,7 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Text;
 using EdgeProxy.Analytics;
+using EdgeProxy.Buffers;
 using EdgeProxy.Caching;
 using EdgeProxy.Config;
 using EdgeProxy.Observability;
@@ -321,6 +322,13 @@ internal sealed class ClientConnection
                         var chunkedOut = request.Version == HttpVersion.Http11 && (compressing || framing is BodyFraming.Chunked or BodyFraming.UntilClose);
                         keepAlive = request.KeepAlive && (chunkedOut || (!compressing && framing is BodyFraming.None or BodyFraming.ContentLength))
                             && !_closeRequested.IsCancellationRequested;
+                        if (framing == BodyFraming.ContentLength && !compressing && response.Headers.ContentLength > BlockMemoryPool.SmallBlockSize / 2)
+                        {
+                            // A body that may not fit a small block behind its head: take a large block before the head
+                            // is written, so the head and (up to a block of) the body go to the client as one buffer.
+                            _output.GetSpan((int)Math.Min(BlockMemoryPool.BlockSize, response.Headers.ContentLength + _responseHead.Length));
+                        }
+
                         ClientResponseWriter.WriteForwarded(_output, _responseHead.Span, response, route.ResponseHeaders, snapshot, RequestId, chunkedOut, keepAlive,
                             request.Version, _access.ResponseHeaders, route.Cache is null ? null : caching ? CacheStatusKind.Miss : CacheStatusKind.Bypass, storing,
                             compressing ? compression : compression with { Codec = Compression.ContentCodec.None }, _corsHeaders);

@@ -23,7 +23,8 @@ internal sealed class SocketSegment : ReadOnlySequenceSegment<byte>
 
     public void Rent(int minimumSize, SocketSegment? previous)
     {
-        _block = BlockMemoryPool.Instance.Rent(minimumSize);
+        // Large blocks on this side: a socket receive or send takes whatever fits.
+        _block = BlockMemoryPool.Instance.Rent(Math.Max(minimumSize, BlockMemoryPool.BlockSize));
         Block = _block.Memory;
         Length = 0;
         Memory = Block[..0];

@@ -64,6 +64,44 @@ public sealed class BlockMemoryPoolTests
         }
     }
 
+    [Theory]
+    [InlineData(1, BlockMemoryPool.SmallBlockSize)]
+    [InlineData(BlockMemoryPool.SmallBlockSize, BlockMemoryPool.SmallBlockSize)]
+    [InlineData(BlockMemoryPool.SmallBlockSize + 1, BlockMemoryPool.BlockSize)]
+    [InlineData(-1, BlockMemoryPool.BlockSize)]
+    [InlineData(BlockMemoryPool.BlockSize, BlockMemoryPool.BlockSize)]
+    [InlineData(BlockMemoryPool.BlockSize + 1, BlockMemoryPool.BlockSize + 1)]
+    public void A_rent_gets_the_smallest_block_that_holds_it(int asked, int expected)
+    {
+        using var block = BlockMemoryPool.Instance.Rent(asked);
+        Assert.Equal(expected, block.Memory.Length);
+    }
+
+    [Fact]
+    public void A_returned_small_block_is_never_handed_out_for_a_large_rent()
+    {
+        var pool = BlockMemoryPool.Instance;
+        RunOnNewThread(() =>
+        {
+            var small = new List<IMemoryOwner<byte>>();
+            for (var i = 0; i < 8; i++)
+            {
+                small.Add(pool.Rent(100));
+            }
+
+            foreach (var block in small)
+            {
+                block.Dispose();
+            }
+
+            for (var i = 0; i < 8; i++)
+            {
+                using var large = pool.Rent(BlockMemoryPool.SmallBlockSize + 1);
+                Assert.Equal(BlockMemoryPool.BlockSize, large.Memory.Length);
+            }
+        });
+    }
+
     private static void RunOnNewThread(Action action)
     {
         Exception? error = null;
