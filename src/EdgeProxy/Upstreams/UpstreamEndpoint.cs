@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -9,16 +8,16 @@ using EdgeProxy.Observability;
 namespace EdgeProxy.Upstreams;
 
 /// <summary>
-/// One upstream address and its pool of idle keep-alive connections. The pool is bounded (surplus connections
-/// are closed on release) and stale entries are discarded on rent, so no timer is needed.
+/// One upstream address and its pool of idle keep-alive connections, newest first (<see cref="IdleConnectionStack"/>).
+/// The pool is bounded (surplus connections are closed on release), and stale entries are discarded on rent and from
+/// the bottom on release, so no timer is needed.
 /// </summary>
 internal sealed class UpstreamEndpoint
 {
-    private readonly ConcurrentQueue<UpstreamConnection> _idle = new();
+    private readonly IdleConnectionStack _idle;
     private readonly UpstreamConnector _connector;
     private readonly int _maxIdle;
     private readonly long _idleTimeoutMs;
-    private int _idleCount;
     private int _open;
     private volatile bool _retired;
 
@@ -35,6 +34,7 @@ internal sealed class UpstreamEndpoint
         AnalyticsName = Analytics.AnalyticsNames.Intern(Name);
         Authority = Encoding.ASCII.GetBytes(uri.Authority);
         _connector = connector;
+        _idle = new IdleConnectionStack(maxIdle);
         _maxIdle = maxIdle;
         _idleTimeoutMs = (long)idleTimeout.TotalMilliseconds;
     }
@@ -91,15 +91,14 @@ internal sealed class UpstreamEndpoint
         }
     }
 
-    public int IdleConnections => Volatile.Read(ref _idleCount);
+    public int IdleConnections => _idle.Count;
 
     /// <summary>Returns a pooled connection that is still usable, or connects a new one.</summary>
     public ValueTask<UpstreamConnection> AcquireAsync(TimeSpan connectTimeout, CancellationToken cancellation)
     {
         var now = Environment.TickCount64;
-        while (_idle.TryDequeue(out var pooled))
+        while (_idle.TryPop() is { } pooled)
         {
-            Interlocked.Decrement(ref _idleCount);
             if (now - pooled.IdleSince < _idleTimeoutMs && pooled.IsIdleAndOpen())
             {
                 GatewayMetrics.PoolHits.Inc();
@@ -116,16 +115,26 @@ internal sealed class UpstreamEndpoint
     /// <summary>Returns a connection after a complete exchange; <paramref name="reusable"/> false closes it.</summary>
     public void Release(UpstreamConnection connection, bool reusable)
     {
-        if (reusable && !_retired && Interlocked.Increment(ref _idleCount) <= _maxIdle)
+        if (reusable && !_retired && _maxIdle > 0)
         {
-            connection.IdleSince = Environment.TickCount64;
-            _idle.Enqueue(connection);
-            return;
-        }
+            var now = Environment.TickCount64;
+            connection.IdleSince = now;
+            var pooled = _idle.TryPush(connection, now, _idleTimeoutMs, out var expired);
+            if (expired is not null)
+            {
+                _ = expired.DisposeAsync();
+            }
 
-        if (reusable && !_retired)
-        {
-            Interlocked.Decrement(ref _idleCount);
+            if (pooled)
+            {
+                // A reload may have retired the endpoint between the check and the push: the connection must not stay.
+                if (_retired)
+                {
+                    DrainIdle();
+                }
+
+                return;
+            }
         }
 
         _ = connection.DisposeAsync();
@@ -135,9 +144,13 @@ internal sealed class UpstreamEndpoint
     public void Retire()
     {
         _retired = true;
-        while (_idle.TryDequeue(out var connection))
+        DrainIdle();
+    }
+
+    private void DrainIdle()
+    {
+        while (_idle.TryPop() is { } connection)
         {
-            Interlocked.Decrement(ref _idleCount);
             _ = connection.DisposeAsync();
         }
     }
