@@ -18,7 +18,6 @@ namespace EdgeProxy.Caching;
 /// </summary>
 internal sealed class CacheRefresher
 {
-
     private readonly byte[] _head;
     private readonly int _maxHeaders;
     private readonly bool[] _dropped;

@@ -4,7 +4,6 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Text;
 using EdgeProxy.Analytics;
-using EdgeProxy.Buffers;
 using EdgeProxy.Caching;
 using EdgeProxy.Config;
 using EdgeProxy.Observability;
@@ -25,7 +24,6 @@ namespace EdgeProxy.Http;
 /// </summary>
 internal sealed class ClientConnection
 {
-
     /// <summary>Requests that matched no route still count, under route="(none)".</summary>
     private static readonly RouteMetrics NoRouteMetrics = new("(none)");
 
@@ -322,11 +320,9 @@ internal sealed class ClientConnection
                         var chunkedOut = request.Version == HttpVersion.Http11 && (compressing || framing is BodyFraming.Chunked or BodyFraming.UntilClose);
                         keepAlive = request.KeepAlive && (chunkedOut || (!compressing && framing is BodyFraming.None or BodyFraming.ContentLength))
                             && !_closeRequested.IsCancellationRequested;
-                        if (framing == BodyFraming.ContentLength && !compressing && response.Headers.ContentLength > BlockMemoryPool.SmallBlockSize / 2)
+                        if (framing == BodyFraming.ContentLength && !compressing)
                         {
-                            // A body that may not fit a small block behind its head: take a large block before the head
-                            // is written, so the head and (up to a block of) the body go to the client as one buffer.
-                            _output.GetSpan((int)Math.Min(BlockMemoryPool.BlockSize, response.Headers.ContentLength + _responseHead.Length));
+                            ClientResponseWriter.ReserveHeadAndBody(_output, _responseHead.Length, response.Headers.ContentLength);
                         }
 
                         ClientResponseWriter.WriteForwarded(_output, _responseHead.Span, response, route.ResponseHeaders, snapshot, RequestId, chunkedOut, keepAlive,

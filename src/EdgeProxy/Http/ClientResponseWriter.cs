@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using System.Text;
+using EdgeProxy.Buffers;
 using EdgeProxy.Config;
 using EdgeProxy.Routing;
 
@@ -72,6 +73,17 @@ internal static class ClientResponseWriter
         w.WriteCrlf();
         w.Commit();
     }
+
+    /// <summary>
+    /// Takes the output's next buffer big enough for the forwarded head and (up to a large block of) a Content-Length
+    /// body before the head is written, so both go to the client as one buffer: the head alone would get a small
+    /// block, and the body would spill into a second one. The forwarded head may grow by the headers the gateway adds.
+    /// </summary>
+    public static void ReserveHeadAndBody(PipeWriter output, int upstreamHeadLength, long contentLength) =>
+        output.GetSpan((int)Math.Min(BlockMemoryPool.BlockSize, upstreamHeadLength + ForwardedHeadGrowth + contentLength));
+
+    /// <summary>Room for what <see cref="WriteForwarded"/> adds to a head: Via, X-Request-Id, policy and CORS headers.</summary>
+    private const int ForwardedHeadGrowth = 1024;
 
     /// <summary>Forwards an interim (1xx) response such as 103 Early Hints.</summary>
     public static void WriteInterim(PipeWriter output, ReadOnlySpan<byte> head, ResponseHead response)

@@ -5,16 +5,15 @@ namespace EdgeProxy.Upstreams;
 /// lists reuse them). First-in-first-out spread a light load over every connection a past burst had opened: each was
 /// used now and then, so none grew its TCP windows or lived out its idle timeout. Taking the newest keeps the busy few
 /// warm and leaves the rest at the bottom, which is dropped once it has been idle for the timeout. A ring of fixed
-/// capacity under one lock: nothing is allocated per request, and the lock is held for a few instructions.
+/// capacity (0: nothing is kept) under one lock: nothing is allocated per request, and the lock is held for a few
+/// instructions.
 /// </summary>
 internal sealed class IdleConnectionStack(int capacity)
 {
     private readonly Lock _gate = new();
-    private readonly UpstreamConnection?[] _ring = new UpstreamConnection?[Math.Max(capacity, 1)];
+    private readonly UpstreamConnection?[] _ring = new UpstreamConnection?[capacity];
     private int _bottom;
     private int _count;
-
-    public int Capacity => _ring.Length;
 
     public int Count => Volatile.Read(ref _count);
 

@@ -16,7 +16,6 @@ internal sealed class UpstreamEndpoint
 {
     private readonly IdleConnectionStack _idle;
     private readonly UpstreamConnector _connector;
-    private readonly int _maxIdle;
     private readonly long _idleTimeoutMs;
     private int _open;
     private volatile bool _retired;
@@ -35,7 +34,6 @@ internal sealed class UpstreamEndpoint
         Authority = Encoding.ASCII.GetBytes(uri.Authority);
         _connector = connector;
         _idle = new IdleConnectionStack(maxIdle);
-        _maxIdle = maxIdle;
         _idleTimeoutMs = (long)idleTimeout.TotalMilliseconds;
     }
 
@@ -115,7 +113,7 @@ internal sealed class UpstreamEndpoint
     /// <summary>Returns a connection after a complete exchange; <paramref name="reusable"/> false closes it.</summary>
     public void Release(UpstreamConnection connection, bool reusable)
     {
-        if (reusable && !_retired && _maxIdle > 0)
+        if (reusable && !_retired)
         {
             var now = Environment.TickCount64;
             connection.IdleSince = now;

@@ -66,4 +66,38 @@ public sealed class IdleConnectionReuseTests
         Assert.Equal(1, endpoint.OpenConnections);
         Assert.Equal(1, endpoint.IdleConnections);
     }
+
+    [Fact]
+    public async Task With_max_idle_connections_0_a_connection_is_closed_after_its_exchange()
+    {
+        await using var upstream = await TestUpstream.StartAsync();
+        await using var gateway = await TestGateway.StartAsync(TestGateway.MainToml($$"""
+            [[clusters]]
+            id = "up"
+            endpoints = ["{{upstream.Url}}"]
+            max_idle_connections = 0
+
+            [[routes]]
+            id = "all"
+            cluster = "up"
+            path_prefix = "/"
+            """));
+        var endpoint = gateway.Host.Store.Current.Clusters["up"].Endpoints[0];
+
+        using var client = gateway.Connect();
+        for (var i = 0; i < 3; i++)
+        {
+            await client.SendAsync("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n");
+            Assert.Equal(200, (await client.ReadResponseAsync(timeout: TimeSpan.FromSeconds(10))).Status);
+        }
+
+        var settled = DateTime.UtcNow + TimeSpan.FromSeconds(2);
+        while (endpoint.OpenConnections > 0 && DateTime.UtcNow < settled)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(0, endpoint.OpenConnections);
+        Assert.Equal(0, endpoint.IdleConnections);
+    }
 }
