@@ -5,23 +5,34 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 SHARED_CONF = ROOT.parent / "shared/bench/conf"
 
 
+def cpu_split(pid):
+    """(utime, stime) of one process, in clock ticks."""
+    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]), int(fields[12])
+
+
 def cpu_ticks(pid):
     """utime + stime of one process, in clock ticks."""
-    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])
+    return sum(cpu_split(pid))
 
 
-def tree_cpu_ticks(pid):
-    """CPU ticks of a process and its direct children (nginx: master + workers)."""
-    total = cpu_ticks(pid)
+def tree_cpu_split(pid):
+    """(utime, stime) of a process and its direct children (nginx: master + workers), in clock ticks."""
+    user, system = cpu_split(pid)
     children = pathlib.Path(f"/proc/{pid}/task/{pid}/children")
     if children.exists():
         for child in children.read_text().split():
             try:
-                total += cpu_ticks(int(child))
+                u, s = cpu_split(int(child))
+                user, system = user + u, system + s
             except FileNotFoundError:
                 pass
-    return total
+    return user, system
+
+
+def tree_cpu_ticks(pid):
+    """CPU ticks of a process and its direct children (nginx: master + workers)."""
+    return sum(tree_cpu_split(pid))
 
 
 def wait_ok(url, headers=None, seconds=20):
