@@ -1,5 +1,5 @@
-"""Shared pieces of the Python bench runners (policy-cost, cache-vs-nginx): loopback only, bounded in time."""
-import os, pathlib, re, subprocess, sys, time, urllib.request
+"""Shared pieces of the Python bench runners (ab, TransportFloor, policy-cost, cache-vs-nginx): loopback only, bounded in time."""
+import os, pathlib, re, signal, subprocess, sys, time, urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SHARED_CONF = ROOT.parent / "shared/bench/conf"
@@ -75,3 +75,30 @@ def upstream_dir(tmp, port=18080):
     conf = (SHARED_CONF / "upstream-nginx.conf").read_text()
     (tmp / "up.conf").write_text(conf.replace("@@UPSTREAM_WORKERS@@", "1").replace("@@UPSTREAM_PORT@@", str(port)))
     return ["nginx", "-e", "stderr", "-p", f"{tmp}/", "-c", str(tmp / "up.conf")]
+
+
+def proxy_nginx(tmp, port=18081, upstream_port=18080):
+    """nginx as a reverse proxy on 127.0.0.1:PORT in front of the upstream, from the harness's proxy-nginx.conf."""
+    conf = (SHARED_CONF / "proxy-nginx.conf").read_text()
+    (tmp / "proxy.conf").write_text(conf.replace("@@UPSTREAM_PORT@@", str(upstream_port)).replace("@@PORT@@", str(port)))
+    return ["nginx", "-e", "stderr", "-p", f"{tmp}/", "-c", str(tmp / "proxy.conf")]
+
+
+class Processes:
+    """The servers of one run, each in its own session so that stop_all() takes its workers down with it."""
+
+    def __init__(self):
+        self._procs = []
+
+    def start(self, cmd, env=None):
+        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                             env={**os.environ, **env} if env else None)
+        self._procs.append(p)
+        return p
+
+    def stop_all(self):
+        for p in self._procs:
+            try:
+                os.killpg(p.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass

@@ -14,7 +14,7 @@
 CPU per request is the process's (and its workers') user and system time over the measured run (/proc), divided by
 the requests wrk counted; the four targets are measured in turn, a warm-up and REPS repetitions, medians.
 """
-import os, pathlib, signal, statistics, subprocess, sys, tempfile
+import os, pathlib, statistics, sys, tempfile
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 import benchlib as b  # noqa: E402
@@ -26,7 +26,8 @@ conns = [int(c) for c in os.environ.get("CONNS", "16,128").split(",")]
 reps = int(os.environ.get("REPS", "3"))
 duration = int(os.environ.get("DUR", "4"))
 tmp = pathlib.Path(tempfile.mkdtemp(prefix="edgeproxy-floor-"))
-procs = []
+procs = b.Processes()
+start = procs.start
 
 RETURN_CONF = """worker_processes auto;
 daemon off;
@@ -47,26 +48,15 @@ http {
 """
 
 
-def start(cmd, env=None):
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-                         env={**os.environ, **(env or {})})
-    procs.append(p)
-    return p
-
-
 try:
     start(b.upstream_dir(tmp))
-    conf = (b.SHARED_CONF / "proxy-nginx.conf").read_text()
-    (tmp / "proxy.conf").write_text(conf.replace("@@UPSTREAM_PORT@@", "18080").replace("@@PORT@@", "18081"))
     (tmp / "return.conf").write_text(RETURN_CONF)
-    config = tmp / "edgeproxy.toml"
-    config.write_text((b.ROOT / "bench/edgeproxy.toml").read_text())
     runs = {
         "nginx-return": (start(["nginx", "-e", "stderr", "-p", f"{tmp}/", "-c", str(tmp / "return.conf")]), 18096),
         # One engine thread, as the gateway gives the client side on 2 cores (half the cores).
         "floor": (start([floor_binary, "18095"], {"DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT": str(max(1, (os.cpu_count() + 1) // 2))}), 18095),
-        "nginx-proxy": (start(["nginx", "-e", "stderr", "-p", f"{tmp}/", "-c", str(tmp / "proxy.conf")]), 18081),
-        "edgeproxy": (start([gateway_binary, "--no-watch", "--config", str(config)]), 18090),
+        "nginx-proxy": (start(b.proxy_nginx(tmp)), 18081),
+        "edgeproxy": (start([gateway_binary, "--no-watch", "--config", str(b.ROOT / "bench/edgeproxy.toml")]), 18090),
     }
     for _, port in runs.values():
         b.wait_ok(f"http://127.0.0.1:{port}/hello")
@@ -87,8 +77,4 @@ try:
             rps = statistics.median(v[2] for v in values)
             print(f"hello c{c:<4d} {name:13s} {user:11.2f} {system:10.2f} {user + system:7.2f} {rps:9.0f}", flush=True)
 finally:
-    for p in procs:
-        try:
-            os.killpg(p.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
+    procs.stop_all()

@@ -8,7 +8,7 @@ Upstream: the shared harness's nginx (127.0.0.1:18080: /hello, /16k, /1m); nginx
 proxy-nginx.conf); each build on 18090 + 2i with bench/edgeproxy.toml. Prefix with `nice -n -20` on a shared box.
 CPU per request is the proxy's user+system time over the measured run (/proc), divided by the requests wrk counted.
 """
-import os, pathlib, signal, statistics, subprocess, sys, tempfile
+import os, pathlib, statistics, sys, tempfile
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 import benchlib as b  # noqa: E402
@@ -21,20 +21,12 @@ conns = [int(c) for c in os.environ.get("CONNS", "16").split(",")]
 reps = int(os.environ.get("REPS", "3"))
 duration = int(os.environ.get("DUR", "4"))
 tmp = pathlib.Path(tempfile.mkdtemp(prefix="edgeproxy-ab-"))
-procs = []
-
-
-def start(cmd):
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    procs.append(p)
-    return p
-
+procs = b.Processes()
+start = procs.start
 
 try:
     start(b.upstream_dir(tmp))
-    conf = (b.SHARED_CONF / "proxy-nginx.conf").read_text()
-    (tmp / "proxy.conf").write_text(conf.replace("@@UPSTREAM_PORT@@", "18080").replace("@@PORT@@", "18081"))
-    runs = {"nginx": (start(["nginx", "-e", "stderr", "-p", f"{tmp}/", "-c", str(tmp / "proxy.conf")]), 18081)}
+    runs = {"nginx": (start(b.proxy_nginx(tmp)), 18081)}
     toml = (b.ROOT / "bench/edgeproxy.toml").read_text()
     for i, (name, binary) in enumerate(targets):
         port = 18090 + 2 * i
@@ -58,8 +50,4 @@ try:
                 print(f"{path:7s} c{c:<4d} {name:12s} cpu/req {cpu:8.2f} µs  req/s {statistics.median(v[1] for v in values):9.0f}"
                       f"  p99 {statistics.median(v[2] for v in values):7.2f} ms  each {[round(v[0], 1) for v in values]}", flush=True)
 finally:
-    for p in procs:
-        try:
-            os.killpg(p.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
+    procs.stop_all()
