@@ -14,18 +14,10 @@ public sealed class IdleConnectionReuseTests
     public async Task After_a_burst_a_light_load_reuses_the_newest_connection_and_the_others_time_out()
     {
         await using var upstream = await TestUpstream.StartAsync();
-        await using var gateway = await TestGateway.StartAsync(TestGateway.MainToml($$"""
-            [[clusters]]
-            id = "up"
-            endpoints = ["{{upstream.Url}}"]
+        await using var gateway = await StartGatewayAsync(upstream, """
             idle_timeout = "1s"
             max_idle_connections = 16
-
-            [[routes]]
-            id = "all"
-            cluster = "up"
-            path_prefix = "/"
-            """));
+            """);
         var endpoint = gateway.Host.Store.Current.Clusters["up"].Endpoints[0];
 
         // The burst: concurrent slow requests on their own client connections, so each takes an upstream connection.
@@ -55,14 +47,8 @@ public sealed class IdleConnectionReuseTests
             await Task.Delay(50);
         }
 
-        // Oldest first, one per release: first-in-first-out would have kept all of them in use and open. A close
-        // finishes in the background, so its count may trail by a moment.
-        var settled = DateTime.UtcNow + TimeSpan.FromSeconds(2);
-        while (endpoint.OpenConnections > 1 && DateTime.UtcNow < settled)
-        {
-            await Task.Delay(20);
-        }
-
+        // Oldest first, one per release: first-in-first-out would have kept all of them in use and open.
+        await SettleAsync(endpoint, open: 1);
         Assert.Equal(1, endpoint.OpenConnections);
         Assert.Equal(1, endpoint.IdleConnections);
     }
@@ -71,17 +57,7 @@ public sealed class IdleConnectionReuseTests
     public async Task With_max_idle_connections_0_a_connection_is_closed_after_its_exchange()
     {
         await using var upstream = await TestUpstream.StartAsync();
-        await using var gateway = await TestGateway.StartAsync(TestGateway.MainToml($$"""
-            [[clusters]]
-            id = "up"
-            endpoints = ["{{upstream.Url}}"]
-            max_idle_connections = 0
-
-            [[routes]]
-            id = "all"
-            cluster = "up"
-            path_prefix = "/"
-            """));
+        await using var gateway = await StartGatewayAsync(upstream, "max_idle_connections = 0");
         var endpoint = gateway.Host.Store.Current.Clusters["up"].Endpoints[0];
 
         using var client = gateway.Connect();
@@ -91,13 +67,29 @@ public sealed class IdleConnectionReuseTests
             Assert.Equal(200, (await client.ReadResponseAsync(timeout: TimeSpan.FromSeconds(10))).Status);
         }
 
+        await SettleAsync(endpoint, open: 0);
+        Assert.Equal(0, endpoint.OpenConnections);
+        Assert.Equal(0, endpoint.IdleConnections);
+    }
+
+    /// <summary>A gateway with one route to cluster "up" on <paramref name="upstream"/>, with <paramref name="clusterSettings"/>.</summary>
+    private static Task<TestGateway> StartGatewayAsync(TestUpstream upstream, string clusterSettings) =>
+        TestGateway.StartAsync(TestGateway.MainToml(TestGateway.Cluster("up", upstream.Url) + clusterSettings + """
+
+
+            [[routes]]
+            id = "all"
+            cluster = "up"
+            path_prefix = "/"
+            """));
+
+    /// <summary>Waits (at most 2 s) for the open count to come down to <paramref name="open"/>: a close finishes in the background.</summary>
+    private static async Task SettleAsync(EdgeProxy.Upstreams.UpstreamEndpoint endpoint, int open)
+    {
         var settled = DateTime.UtcNow + TimeSpan.FromSeconds(2);
-        while (endpoint.OpenConnections > 0 && DateTime.UtcNow < settled)
+        while (endpoint.OpenConnections > open && DateTime.UtcNow < settled)
         {
             await Task.Delay(20);
         }
-
-        Assert.Equal(0, endpoint.OpenConnections);
-        Assert.Equal(0, endpoint.IdleConnections);
     }
 }
