@@ -55,6 +55,15 @@ public sealed record GatewaySettings
 
     /// <summary>Debounce applied to file-change notifications before reloading.</summary>
     public TimeSpan ReloadDebounce { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// The least severe of the gateway's own log lines written (one of <see cref="LogLevels"/>); applied on every
+    /// reload. Kestrel's and the host's lines stay at <c>warning</c> or above whatever this says.
+    /// </summary>
+    public string LogLevel { get; init; } = "info";
+
+    /// <summary>Every value <see cref="LogLevel"/> takes, from the most to the least verbose.</summary>
+    public static readonly string[] LogLevels = ["trace", "debug", "info", "warning", "error", "critical", "off"];
 }
 
 /// <summary><c>[limits]</c>: wire limits for client requests (RFC 9112 leaves them to the server).</summary>

@@ -19,14 +19,16 @@ internal sealed class PolicyStore
     private readonly string _path;
     private readonly UpstreamConnector _connector;
     private readonly ILogger _logger;
+    private readonly LogLevelSwitch? _logLevel;
     private PolicySnapshot? _current;
 
-    public PolicyStore(string path, UpstreamConnector connector, ILogger logger, PolicyRuntime? policies = null)
+    public PolicyStore(string path, UpstreamConnector connector, ILogger logger, PolicyRuntime? policies = null, LogLevelSwitch? logLevel = null)
     {
         Policies = policies ?? new PolicyRuntime();
         _path = path;
         _connector = connector;
         _logger = logger;
+        _logLevel = logLevel;
     }
 
     public string Path => _path;
@@ -98,6 +100,9 @@ internal sealed class PolicyStore
 
         var next = SnapshotCompiler.Compile(result.Config, result.Version, result.Files, previous, _connector, Policies);
         Interlocked.Exchange(ref _current, next);
+
+        // Before this load's own lines, so that "loaded" is written (or not) at the level it sets.
+        _logLevel?.Apply(next.Config.Gateway.LogLevel);
         Caching.CacheReload.Apply(Policies.Cache, previous?.Config ?? new GatewayConfig(), next.Config);
         if (previous is not null)
         {

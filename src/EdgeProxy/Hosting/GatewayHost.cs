@@ -86,7 +86,8 @@ internal sealed class GatewayHost : IAsyncDisposable
         // Building the logger factory is the largest single piece of start-up work (its DI container resolves the
         // console logger's options types, built at run time under NativeAOT): it runs on a pool thread while this
         // one reads, parses and hashes the first config, so on two cores neither waits for the other.
-        var loggersBuilt = Task.Run(() => CreateLoggers(logging));
+        var logLevel = new LogLevelSwitch();
+        var loggersBuilt = Task.Run(() => CreateLoggers(logLevel, logging));
         GatewayMetrics.Configure();
         var loaded = ConfigLoader.Load(options.ConfigPath);
 
@@ -103,7 +104,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         // The first load is applied before anything binds: an invalid config must not half-start the gateway.
         var connector = new UpstreamConnector();
         var policies = new PolicyRuntime();
-        var store = new PolicyStore(options.ConfigPath, connector, loggers.CreateLogger("EdgeProxy.Config"), policies);
+        var store = new PolicyStore(options.ConfigPath, connector, loggers.CreateLogger("EdgeProxy.Config"), policies, logLevel);
         var first = store.Apply(loaded);
         if (!first.Applied)
         {
@@ -218,12 +219,14 @@ internal sealed class GatewayHost : IAsyncDisposable
 
     /// <summary>
     /// One logger factory for the gateway and the host (registered in the host's services): a second one cost its own
-    /// DI container and console queue thread at start-up. Microsoft.* (Kestrel, hosting) logs warnings and above.
+    /// DI container and console queue thread at start-up. Which lines are written is the config's
+    /// (<see cref="LogLevelSwitch"/>); <paramref name="logging"/> (tests) may add providers or raise the minimum.
     /// </summary>
-    private static ILoggerFactory CreateLoggers(Action<ILoggingBuilder>? logging) => LoggerFactory.Create(b =>
+    private static ILoggerFactory CreateLoggers(LogLevelSwitch level, Action<ILoggingBuilder>? logging) => LoggerFactory.Create(b =>
     {
         b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
-        b.AddFilter("Microsoft", LogLevel.Warning);
+        b.SetMinimumLevel(LogLevel.Trace);
+        b.AddFilter((_, category, lineLevel) => level.Allows(category, lineLevel));
         logging?.Invoke(b);
     });
 

@@ -39,6 +39,14 @@ public sealed class GatewayValidationTests
     }
 
     [Fact]
+    public void Unknown_log_level_lists_the_levels()
+    {
+        var result = ConfigAssert.LoadWithMinimal("[gateway]\nlog_level = \"verbose\"\n");
+
+        ConfigAssert.Single(result, 9, 13, "'log_level' in [gateway] must be one of trace, debug, info, warning, error, critical, off, found \"verbose\"");
+    }
+
+    [Fact]
     public void Control_characters_from_the_file_are_escaped_in_messages()
     {
         var result = ConfigAssert.LoadWithMinimal("[gateway]\nname = \"a\\nb\\u001b[31m\"\n");

@@ -58,7 +58,11 @@ public sealed class TestGateway : IAsyncDisposable
         StartAsync(mainToml, watch: true, extraFiles);
 
     /// <param name="watch">False: no file watcher, so only SIGHUP and POST /reload reload.</param>
-    public static async Task<TestGateway> StartAsync(string mainToml, bool watch, params (string Name, string Text)[] extraFiles)
+    public static Task<TestGateway> StartAsync(string mainToml, bool watch, params (string Name, string Text)[] extraFiles) =>
+        StartAsync(mainToml, watch, logging => logging.SetMinimumLevel(LogLevel.Warning), extraFiles);
+
+    /// <param name="logging">Added to the gateway's logger factory (e.g. a provider that keeps the lines).</param>
+    public static async Task<TestGateway> StartAsync(string mainToml, bool watch, Action<ILoggingBuilder> logging, params (string Name, string Text)[] extraFiles)
     {
         var directory = Path.Combine(Path.GetTempPath(), "edgeproxy-test-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(directory);
@@ -70,7 +74,7 @@ public sealed class TestGateway : IAsyncDisposable
             await File.WriteAllTextAsync(path, text);
         }
 
-        var host = await GatewayHost.StartAsync(new GatewayOptions { ConfigPath = directory, Watch = watch }, logging => logging.SetMinimumLevel(LogLevel.Warning));
+        var host = await GatewayHost.StartAsync(new GatewayOptions { ConfigPath = directory, Watch = watch }, logging);
         return new TestGateway(host, directory);
     }
 

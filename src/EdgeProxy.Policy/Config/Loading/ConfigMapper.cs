@@ -139,6 +139,7 @@ internal static class ConfigMapper
             AccessLog = accessLog is null or "off" or "stdout" ? accessLog ?? defaults.AccessLog : r.Context.ResolvePath(accessLog),
             AccessLogBuffer = r.Int32("access_log_buffer") ?? defaults.AccessLogBuffer,
             ReloadDebounce = r.Duration("reload_debounce") ?? defaults.ReloadDebounce,
+            LogLevel = r.String("log_level") ?? defaults.LogLevel,
         });
     }
 

@@ -45,6 +45,10 @@ internal sealed class GatewayValidator : IConfigValidator
 
         Checks.Range(context, p, "access_log_buffer", Section, gateway.AccessLogBuffer, 1, int.MaxValue);
         Checks.Positive(context, p, "reload_debounce", Section, gateway.ReloadDebounce);
+        if (Array.IndexOf(GatewaySettings.LogLevels, gateway.LogLevel) < 0 && !p.IsInvalid("log_level"))
+        {
+            context.Error(p.Value("log_level"), $"'log_level' in {Section} must be one of {string.Join(", ", GatewaySettings.LogLevels)}, found \"{gateway.LogLevel}\"");
+        }
     }
 
     private static void ValidateLimits(ValidationContext context, HttpLimitsConfig limits)
